@@ -1,0 +1,65 @@
+import { runMigrations } from "@/lib/db/migrate";
+import { buildApp, spawnNext, stopProcessGroup } from "./app-process";
+import { PORTS } from "./local-defaults";
+import { startStack } from "./stack";
+
+const args = new Set(process.argv.slice(2));
+const prod = args.has("--prod");
+const withApp = !args.has("--no-app");
+const log = (line: string) => console.log(`[stack] ${line}`);
+
+async function main() {
+  const t0 = performance.now();
+  const stack = await startStack({ log });
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping…");
+    if (app) await stopProcessGroup(app);
+    await stack.stop();
+    log("all stopped");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  let app: ReturnType<typeof spawnNext> | undefined;
+  try {
+    Object.assign(process.env, stack.env);
+    await runMigrations(stack.env.POSTGRES_URL);
+    log("migrations applied");
+    if (withApp) {
+      if (prod) await buildApp(stack.env);
+      app = spawnNext([prod ? "start" : "dev", "--port", String(PORTS.app)], stack.env);
+      app.on("exit", (code) => {
+        if (!stopping) {
+          log(`the app exited (code ${code}); stopping the stack`);
+          void shutdown(code ?? 1);
+        }
+      });
+    }
+  } catch (error) {
+    console.error(`[stack] ${(error as Error).message}`);
+    await shutdown(1);
+    return;
+  }
+
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  console.log(
+    [
+      "",
+      `Biblio local stack is up in ${seconds} s`,
+      ...stack.started.map((s) => `  ${s}`),
+      withApp ? `  app        ${stack.env.APP_URL} (${prod ? "next start" : "next dev"})` : "  app        not started (--no-app)",
+      `  health     ${stack.env.APP_URL}/api/health`,
+      "Press Ctrl-C to stop everything.",
+      "",
+    ].join("\n"),
+  );
+}
+
+main().catch((error) => {
+  console.error(`[stack] ${(error as Error).message}`);
+  process.exit(1);
+});

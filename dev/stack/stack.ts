@@ -1,0 +1,182 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { configureBucket, ensureCephPackages, startCeph } from "./ceph";
+import { DATA_DIR, LOCAL_PG, LOCAL_S3, PORTS, QSTASH_DEV_USER, localAuthSecret } from "./local-defaults";
+import { startPostgres } from "./postgres";
+import { isPidAlive, isPortFree, describePortOwner } from "./process-util";
+import { startWsProxy } from "./ws-proxy";
+import { startQstashServer } from "../qstash/server";
+
+export type Log = (line: string) => void;
+type Stoppable = { name: string; stop(): Promise<void> };
+
+export interface StackOptions {
+  log: Log;
+  appUrl?: string;
+  /** Extra browser origins allowed by bucket CORS (the app origin is always allowed). */
+  corsOrigins?: string[];
+}
+
+export interface Stack {
+  env: Record<string, string>;
+  started: string[];
+  timings: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+const STATE_FILE = join(DATA_DIR, "stack.json");
+
+/** A running stack's environment, so tests can reuse it instead of starting another. */
+export function readRunningStack(): { pid: number; env: Record<string, string> } | null {
+  if (!existsSync(STATE_FILE)) return null;
+  try {
+    const state = JSON.parse(readFileSync(STATE_FILE, "utf8")) as { pid: number; env: Record<string, string> };
+    return isPidAlive(state.pid) ? state : null;
+  } catch {
+    return null;
+  }
+}
+
+async function claimPort(port: number, what: string) {
+  if (await isPortFree(port)) return;
+  throw new Error(
+    `Port ${port} (${what}) is busy: ${await describePortOwner(port)}. Stop that process or free the port, then run again.`,
+  );
+}
+
+async function timed<T>(timings: Record<string, number>, name: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await fn();
+  timings[name] = Math.round(performance.now() - t0);
+  return out;
+}
+
+/**
+ * Brings up every service whose real counterpart is not configured in the environment,
+ * and returns the environment the app and the tests should run with.
+ */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const { log } = opts;
+  const running = readRunningStack();
+  if (running && running.pid !== process.pid) {
+    throw new Error(`A Biblio stack is already running (pid ${running.pid}). Stop it with Ctrl-C or \`kill ${running.pid}\`.`);
+  }
+  mkdirSync(DATA_DIR, { recursive: true });
+  const appUrl = opts.appUrl ?? process.env.APP_URL ?? `http://localhost:${PORTS.app}`;
+  const env: Record<string, string> = { APP_URL: appUrl };
+  const stoppables: Stoppable[] = [];
+  const started: string[] = [];
+  const timings: Record<string, number> = {};
+
+  const stop = async () => {
+    for (const s of stoppables.reverse()) {
+      try {
+        await s.stop();
+        log(`stopped ${s.name}`);
+      } catch (error) {
+        log(`failed to stop ${s.name}: ${(error as Error).message}`);
+      }
+    }
+    stoppables.length = 0;
+    rmSync(STATE_FILE, { force: true });
+  };
+
+  try {
+    env.BETTER_AUTH_SECRET = process.env.BETTER_AUTH_SECRET ?? localAuthSecret();
+
+    if (process.env.POSTGRES_URL) {
+      env.POSTGRES_URL = process.env.POSTGRES_URL;
+      if (process.env.DATABASE_WS_PROXY) env.DATABASE_WS_PROXY = process.env.DATABASE_WS_PROXY;
+      log("postgres: using POSTGRES_URL from the environment");
+    } else {
+      await claimPort(PORTS.postgres, "postgres");
+      await claimPort(PORTS.wsProxy, "postgres websocket proxy");
+      const pg = await timed(timings, "postgres", () =>
+        startPostgres({ dataDir: join(DATA_DIR, "postgres"), port: PORTS.postgres, ...LOCAL_PG, log: (l) => log(`postgres: ${l}`) }),
+      );
+      stoppables.push({ name: "postgres", stop: pg.stop });
+      const proxy = await startWsProxy({ port: PORTS.wsProxy, host: "127.0.0.1", log: (l) => log(`ws-proxy: ${l}`) });
+      stoppables.push({ name: "ws-proxy", stop: proxy.stop });
+      env.POSTGRES_URL = pg.url;
+      env.DATABASE_WS_PROXY = proxy.url;
+      started.push(`postgres   ${pg.url.replace(/:[^:@/]+@/, ":***@")} (${pg.coldInit ? "initialised" : "warm"}, ${timings.postgres} ms)`);
+      started.push(`ws-proxy   ws://${proxy.url}`);
+    }
+
+    if (process.env.S3_ENDPOINT || process.env.S3_ACCESS_KEY_ID) {
+      for (const key of ["S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_BUCKET", "S3_FORCE_PATH_STYLE"]) {
+        if (process.env[key]) env[key] = process.env[key]!;
+      }
+      log("s3: using S3_* from the environment");
+    } else {
+      await ensureCephPackages((l) => log(`ceph: ${l}`));
+      await claimPort(PORTS.rgw, "ceph radosgw");
+      const ceph = await timed(timings, "ceph", () =>
+        startCeph({
+          dataDir: join(DATA_DIR, "ceph"),
+          rgwPort: PORTS.rgw,
+          accessKey: LOCAL_S3.accessKey,
+          secretKey: LOCAL_S3.secretKey,
+          bucket: LOCAL_S3.bucket,
+          corsOrigins: corsOrigins(appUrl, opts.corsOrigins),
+          log: (l) => log(`ceph: ${l}`),
+        }),
+      );
+      stoppables.push({ name: "ceph", stop: ceph.stop });
+      await configureBucket({
+        endpoint: ceph.endpoint,
+        accessKey: LOCAL_S3.accessKey,
+        secretKey: LOCAL_S3.secretKey,
+        bucket: LOCAL_S3.bucket,
+        corsOrigins: corsOrigins(appUrl, opts.corsOrigins),
+        region: LOCAL_S3.region,
+      });
+      Object.assign(env, {
+        S3_ENDPOINT: ceph.endpoint,
+        S3_REGION: LOCAL_S3.region,
+        S3_ACCESS_KEY_ID: LOCAL_S3.accessKey,
+        S3_SECRET_ACCESS_KEY: LOCAL_S3.secretKey,
+        S3_BUCKET: LOCAL_S3.bucket,
+        S3_FORCE_PATH_STYLE: "true",
+      });
+      started.push(`s3 (ceph)  ${ceph.endpoint}/${LOCAL_S3.bucket} (${ceph.coldInit ? "initialised" : "warm"}, ${timings.ceph} ms)`);
+    }
+
+    if (process.env.QSTASH_TOKEN || process.env.QSTASH_DEV) {
+      for (const key of ["QSTASH_DEV", "QSTASH_URL", "QSTASH_TOKEN", "QSTASH_CURRENT_SIGNING_KEY", "QSTASH_NEXT_SIGNING_KEY"]) {
+        if (process.env[key]) env[key] = process.env[key]!;
+      }
+      log("qstash: using QSTASH_* from the environment");
+    } else {
+      await claimPort(PORTS.qstash, "local qstash");
+      const qstash = await timed(timings, "qstash", () =>
+        startQstashServer({
+          port: PORTS.qstash,
+          dataDir: join(DATA_DIR, "qstash"),
+          timeScale: Number(process.env.QSTASH_LOCAL_TIME_SCALE ?? 1),
+          log: (l) => log(`qstash: ${l}`),
+        }),
+      );
+      stoppables.push({ name: "qstash", stop: qstash.stop });
+      Object.assign(env, {
+        QSTASH_URL: qstash.url,
+        QSTASH_TOKEN: QSTASH_DEV_USER.token,
+        QSTASH_CURRENT_SIGNING_KEY: QSTASH_DEV_USER.currentSigningKey,
+        QSTASH_NEXT_SIGNING_KEY: QSTASH_DEV_USER.nextSigningKey,
+      });
+      started.push(`qstash     ${qstash.url} (local, persisted under .data/qstash)`);
+    }
+
+    writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, env }, null, 2), { mode: 0o600 });
+    return { env, started, timings, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function corsOrigins(appUrl: string, extra: string[] = []): string[] {
+  const origin = new URL(appUrl).origin;
+  const alt = origin.includes("localhost") ? origin.replace("localhost", "127.0.0.1") : origin.replace("127.0.0.1", "localhost");
+  return [...new Set([origin, alt, ...extra])];
+}

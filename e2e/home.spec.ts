@@ -1,0 +1,21 @@
+import { expect, test } from "@playwright/test";
+
+test("the home page says what Biblio is", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveTitle("Biblio");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("exactly one job");
+  await expect(page.getByRole("heading", { name: "How it works" })).toBeVisible();
+  await expect(page.locator("article.card")).toHaveCount(4);
+  await page.screenshot({ path: ".data/screenshots/home.png", fullPage: true });
+});
+
+test("the health endpoint reports every dependency up", async ({ request }) => {
+  const res = await request.get("/api/health");
+  const body = await res.json();
+  expect(body.dependencies.db.status).toBe("up");
+  expect(body.dependencies.s3.status).toBe("up");
+  expect(body.dependencies.qstash.status).toBe("up");
+  expect(body.dependencies.db.version).toMatch(/^PostgreSQL \d+/);
+  expect(res.status()).toBe(200);
+  expect(body.routes["/api/health"]).toBe("edge");
+});

@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable_entity: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The one error type routes throw; the wrappers turn it into `{ error: { code, message } }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export function errorResponse(error: ApiError, headers?: HeadersInit): Response {
+  return Response.json(
+    { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+    { status: error.status, headers },
+  );
+}
+
+/** Unknown errors never echo internals: they are logged and answered with a generic 500. */
+export function handleError(error: unknown, context: string): Response {
+  if (error instanceof ApiError) return errorResponse(error);
+  console.error(`[${context}] unexpected error`, error);
+  return errorResponse(new ApiError("internal_error", "Something went wrong on our side. It has been logged."));
+}
+
+export function zodToApiError(error: z.ZodError): ApiError {
+  const first = error.issues[0];
+  const field = first?.path.join(".") || "body";
+  return new ApiError("unprocessable_entity", `${field}: ${first?.message ?? "invalid"}`, {
+    issues: error.issues.map((i) => ({ field: i.path.join("."), message: i.message })),
+  });
+}

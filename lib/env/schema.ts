@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .transform((v) => v === "true" || v === "1");
+
+const url = z.url({ protocol: /^https?$/ });
+
+/**
+ * Every variable the app reads, with what it means. `.env.example` mirrors this
+ * list; `describeEnvError` turns a failure into a message that names the variable.
+ */
+export const ENV_SCHEMA = z
+  .object({
+    APP_URL: url.default("http://localhost:3000"),
+    BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)"),
+
+    POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\/.+/, "must be a postgres:// connection string"),
+    DATABASE_WS_PROXY: z
+      .string()
+      .regex(/^[^/\s]+(\/.*)?$/, "must look like host:port/path, without a scheme")
+      .optional(),
+
+    S3_ENDPOINT: url.optional(),
+    S3_REGION: z.string().min(1).default("us-east-1"),
+    S3_ACCESS_KEY_ID: z.string().min(1),
+    S3_SECRET_ACCESS_KEY: z.string().min(1),
+    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name"),
+    S3_FORCE_PATH_STYLE: bool.default(false),
+
+    QSTASH_DEV: bool.default(false),
+    QSTASH_URL: url.default("https://qstash.upstash.io"),
+    QSTASH_TOKEN: z.string().min(1).optional(),
+    QSTASH_CURRENT_SIGNING_KEY: z.string().min(1).optional(),
+    QSTASH_NEXT_SIGNING_KEY: z.string().min(1).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.QSTASH_DEV) return;
+    for (const key of ["QSTASH_TOKEN", "QSTASH_CURRENT_SIGNING_KEY", "QSTASH_NEXT_SIGNING_KEY"] as const) {
+      if (!env[key]) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "is required unless QSTASH_DEV=true (copy it from the Upstash console)",
+        });
+      }
+    }
+  });
+
+export type Env = z.infer<typeof ENV_SCHEMA>;
