@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts", "dev/**/*.test.ts"],
     environment: "node",
+    setupFiles: ["tests/setup-env.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Integration suites share one Postgres/Ceph/QStash; files run one at a time

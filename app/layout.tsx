@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { SiteNav } from "@/components/site-nav";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -16,7 +17,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             Biblio
           </Link>
           <nav aria-label="Main">
-            <a href="/api/health">Health</a>
+            <SiteNav />
           </nav>
         </header>
         <main>{children}</main>

@@ -179,3 +179,25 @@ export async function configureNotifications(opts: NotificationConfig): Promise<
     s3.destroy();
   }
 }
+
+/**
+ * Removes every notification from the bucket (topics stay). RGW 16 rejects the AWS way
+ * (PUT of an empty NotificationConfiguration → MalformedXML) and instead offers the
+ * non-AWS `DELETE /<bucket>?notification`, which the SDK has no command for: reuse the
+ * GET command and turn it into a DELETE before it is signed.
+ */
+export async function removeNotifications(opts: S3Target & { bucket: string }): Promise<void> {
+  const s3 = new S3Client(s3ClientConfig(opts));
+  s3.middlewareStack.add(
+    (next) => (args) => {
+      (args.request as { method: string }).method = "DELETE";
+      return next(args);
+    },
+    { step: "build", name: "biblioDeleteNotification" },
+  );
+  try {
+    await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: opts.bucket }));
+  } finally {
+    s3.destroy();
+  }
+}

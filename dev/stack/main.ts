@@ -1,6 +1,7 @@
 import { runMigrations } from "@/lib/db/migrate";
 import { buildApp, spawnNext, stopProcessGroup } from "./app-process";
 import { PORTS } from "./local-defaults";
+import { DEV_USERS, seedDevUsers } from "./seed";
 import { startStack } from "./stack";
 
 const args = new Set(process.argv.slice(2));
@@ -29,6 +30,7 @@ async function main() {
     Object.assign(process.env, stack.env);
     await runMigrations(stack.env.POSTGRES_URL);
     log("migrations applied");
+    await seedDevUsers();
     if (withApp) {
       if (prod) await buildApp(stack.env);
       app = spawnNext([prod ? "start" : "dev", "--port", String(PORTS.app)], stack.env);
@@ -53,6 +55,8 @@ async function main() {
       ...stack.started.map((s) => `  ${s}`),
       withApp ? `  app        ${stack.env.APP_URL} (${prod ? "next start" : "next dev"})` : "  app        not started (--no-app)",
       `  health     ${stack.env.APP_URL}/api/health`,
+      "Dev accounts (local database only):",
+      ...DEV_USERS.map((u) => `  ${u.role === "admin" ? "admin" : u.plan.padEnd(5)}      ${u.email} / ${u.password}`),
       "Press Ctrl-C to stop everything.",
       "",
     ].join("\n"),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { runMigrations } from "@/lib/db/migrate";
 import { buildApp } from "./app-process";
 import { DATA_DIR, ROOT_DIR } from "./local-defaults";
+import { seedDevUsers } from "./seed";
 import { readRunningStack, startStack, type Stack } from "./stack";
 
 /** The app under e2e test runs beside a possible `./dev/up` app on :3000. */
@@ -58,6 +59,7 @@ async function main() {
   try {
     Object.assign(process.env, env);
     await runMigrations(env.POSTGRES_URL);
+    await seedDevUsers();
     rmSync(REPORT_DIR, { recursive: true, force: true });
     mkdirSync(REPORT_DIR, { recursive: true });
 

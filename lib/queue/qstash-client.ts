@@ -13,3 +13,8 @@ export function getQstash(): Client {
       new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN!, devMode: false, enableTelemetry: false });
   return client;
 }
+
+/** Swaps the client (e.g. one with revoked credentials, to exercise publish failures). */
+export function replaceQstashClient(next: Client | undefined): void {
+  client = next;
+}

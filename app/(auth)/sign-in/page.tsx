@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { SignInForm } from "@/components/auth/sign-in-form";
+import { safeNext } from "@/components/auth/safe-next";
+import { getSessionUser } from "@/lib/auth/session";
+
+export const metadata: Metadata = { title: "Sign in · Biblio" };
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
+  const next = safeNext((await searchParams).next);
+  if (await getSessionUser(await headers())) redirect(next);
+  return (
+    <div className="auth-page">
+      <h1>Sign in</h1>
+      <p className="muted">Welcome back. Your projects and uploads are waiting.</p>
+      <SignInForm next={next} />
+      <p>
+        New to Biblio? <Link href={`/sign-up?next=${encodeURIComponent(next)}`}>Create an account</Link>
+      </p>
+    </div>
+  );
+}

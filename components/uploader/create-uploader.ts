@@ -1,0 +1,295 @@
+import AwsS3, { type AwsS3Part, type AwsS3UploadParameters } from "@uppy/aws-s3";
+import Uppy, { type UppyFile } from "@uppy/core";
+import GoldenRetriever from "@uppy/golden-retriever";
+import type { Plan } from "@/lib/plans/plans";
+import { ApiRequestError } from "@/lib/client/api-client";
+import type { AnalysisOptions, UploadView } from "@/lib/client/upload-types";
+import {
+  abortUpload,
+  completeUpload,
+  createUpload,
+  listUploadParts,
+  signUploadParts,
+  type CreateUploadInput,
+} from "@/lib/client/uploads-api";
+import { MULTIPART_THRESHOLD, partCountFor, partSizeFor } from "@/lib/uploads/part-size";
+import { PartUrlSigner } from "./part-url-signer";
+import { PipelineTracker } from "./pipeline-tracker";
+import { planProblem } from "./plan-rules";
+
+/** Per-file metadata; Golden Retriever persists it, so a reload still knows each file's Biblio id. */
+export type BiblioMeta = {
+  biblioId?: string;
+  projectId?: string;
+  partCount?: number;
+  checksum?: boolean;
+  sniff?: boolean;
+  probe?: boolean;
+};
+
+/** What reaches Uppy's `upload-success` after a multipart `/complete`. */
+export type BiblioBody = { biblioUpload?: UploadView };
+
+export type BiblioFile = UppyFile<BiblioMeta, BiblioBody>;
+export type BiblioUppy = Uppy<BiblioMeta, BiblioBody>;
+
+type S3MultipartState = { s3Multipart?: { key?: string; uploadId?: string } };
+
+export type UploaderSettings = {
+  /** Stable per page, so Golden Retriever finds this page's interrupted uploads again. */
+  id: string;
+  plan: Plan;
+  /** Read when a batch starts, so a file keeps the project and options it was sent with. */
+  getProjectId: () => string | null;
+  getOptions: () => AnalysisOptions;
+  /** An upload was confirmed or reached a final state. */
+  onServerChange: (upload: UploadView) => void;
+};
+
+const KEY_PATTERN = /^uploads\/([^/]+)\//;
+const MISMATCH_MESSAGE = "This page and the server disagree on how to send this file. Reload the page and try again.";
+
+function biblioIdOf(file: BiblioFile, key?: string): string {
+  const id = file.meta.biblioId ?? (key ? KEY_PATTERN.exec(key)?.[1] : undefined);
+  if (!id) throw new Error(`Lost track of “${file.name}”. Remove it and add it again.`);
+  return id;
+}
+
+function sizeOf(file: BiblioFile): number {
+  return file.size ?? file.data?.size ?? 0;
+}
+
+function abortError(): DOMException {
+  return new DOMException("The upload was cancelled.", "AbortError");
+}
+
+export function createUploader({ id, plan, getProjectId, getOptions, onServerChange }: UploaderSettings) {
+  const signer = new PartUrlSigner(signUploadParts);
+  const tracker = new PipelineTracker(onServerChange);
+  /** Files the person removed or cancelled, as opposed to uploads that failed and may be retried. */
+  const cancelled = new Set<string>();
+  const deleted = new Set<string>();
+  /** Set while the page tears Uppy down: its removals must not cancel uploads that a later visit resumes. */
+  let disposing = false;
+
+  const uppy: BiblioUppy = new Uppy<BiblioMeta, BiblioBody>({
+    id,
+    autoProceed: false,
+    allowMultipleUploadBatches: true,
+    infoTimeout: 8_000,
+    restrictions: { maxFileSize: plan.maxFileSize, allowedFileTypes: [...plan.allowedTypes] },
+    onBeforeFileAdded: (file, files) => {
+      // Returning false for a file already present lets Uppy report the duplicate, and lets re-selected Golden Retriever ghosts through.
+      if (Object.hasOwn(files, file.id)) return false;
+      const problem = planProblem(plan, { name: file.name, size: file.size, type: file.type });
+      if (problem) {
+        uppy.info(problem, "error", 8_000);
+        return false;
+      }
+      return true;
+    },
+    onBeforeUpload: (files) => {
+      const projectId = getProjectId();
+      const options = getOptions();
+      return Object.fromEntries(
+        Object.entries(files).map(([fileId, file]) => [
+          fileId,
+          file.meta.biblioId || file.meta.projectId
+            ? file
+            : { ...file, meta: { ...file.meta, projectId: projectId ?? undefined, ...options } },
+        ]),
+      );
+    },
+  });
+
+  function createInput(file: BiblioFile): CreateUploadInput {
+    const projectId = file.meta.projectId ?? getProjectId();
+    if (!projectId) throw new Error("Choose a project before uploading.");
+    const defaults = getOptions();
+    return {
+      name: file.meta.name || file.name,
+      type: file.type || "application/octet-stream",
+      size: sizeOf(file),
+      projectId,
+      options: {
+        checksum: file.meta.checksum ?? defaults.checksum,
+        sniff: file.meta.sniff ?? defaults.sniff,
+        probe: file.meta.probe ?? defaults.probe,
+      },
+    };
+  }
+
+  async function deleteIntent(biblioId: string): Promise<void> {
+    if (deleted.has(biblioId)) return;
+    deleted.add(biblioId);
+    signer.forget(biblioId);
+    tracker.untrack(biblioId);
+    try {
+      await abortUpload(biblioId);
+    } catch (error) {
+      // 409: it completed first, and completed uploads are kept; 404: already gone.
+      if (!(error instanceof ApiRequestError && (error.status === 409 || error.status === 404))) throw error;
+    }
+  }
+
+  /** Records the new intent; if the file was removed meanwhile, takes the intent back. */
+  function adopt(file: BiblioFile, upload: UploadView, extra: Partial<BiblioMeta> = {}): void {
+    if (disposing) throw abortError();
+    if (cancelled.has(file.id) || !uppy.getFile(file.id)) {
+      void deleteIntent(upload.id).catch(() => {});
+      throw abortError();
+    }
+    uppy.setFileMeta(file.id, { biblioId: upload.id, ...extra });
+    tracker.created(upload);
+  }
+
+  uppy.use(AwsS3<BiblioMeta, BiblioBody>, {
+    limit: 6,
+    shouldUseMultipart: (file) => sizeOf(file) > MULTIPART_THRESHOLD,
+    // The server computes part counts with the same function, so both sides agree on every part boundary.
+    getChunkSize: (data) => partSizeFor(data.size),
+
+    async getUploadParameters(file, { signal }): Promise<AwsS3UploadParameters> {
+      // A retried single PUT gets a fresh intent; the stale one would only wait for the sweep to expire it.
+      if (file.meta.biblioId) void deleteIntent(file.meta.biblioId).catch(() => {});
+      const created = await createUpload(createInput(file), signal);
+      adopt(file, created.upload);
+      if (created.strategy !== "single") {
+        void deleteIntent(created.upload.id).catch(() => {});
+        throw new Error(MISMATCH_MESSAGE);
+      }
+      // The signature covers Content-Type, so the PUT must send exactly these headers.
+      return { method: "PUT", url: created.put.url, headers: created.put.headers };
+    },
+
+    async createMultipartUpload(file) {
+      const created = await createUpload(createInput(file));
+      if (created.strategy !== "multipart") {
+        adopt(file, created.upload);
+        void deleteIntent(created.upload.id).catch(() => {});
+        throw new Error(MISMATCH_MESSAGE);
+      }
+      adopt(file, created.upload, { partCount: created.multipart.partCount });
+      if (created.multipart.partCount !== partCountFor(sizeOf(file))) {
+        void deleteIntent(created.upload.id).catch(() => {});
+        throw new Error(MISMATCH_MESSAGE);
+      }
+      return { uploadId: created.multipart.uploadId, key: created.multipart.key };
+    },
+
+    async signPart(file, { key, partNumber }): Promise<AwsS3UploadParameters> {
+      const biblioId = biblioIdOf(file, key);
+      const partCount = file.meta.partCount ?? partCountFor(sizeOf(file));
+      // No `expires`: Uppy would turn it into an XHR timeout, but S3 only checks expiry when a PUT starts.
+      return { method: "PUT", url: await signer.sign(biblioId, partNumber, partCount) };
+    },
+
+    async listParts(file, { key, signal }): Promise<AwsS3Part[]> {
+      const { parts } = await listUploadParts(biblioIdOf(file, key), signal);
+      return parts.map((part) => ({ PartNumber: part.partNumber, Size: part.size, ETag: part.etag }));
+    },
+
+    async completeMultipartUpload(file, { key, signal }) {
+      // The server completes from ListParts itself, so the client's part list is not sent.
+      const biblioId = biblioIdOf(file, key);
+      tracker.verifying(biblioId);
+      try {
+        const { upload } = await completeUpload(biblioId, signal);
+        signer.forget(biblioId);
+        tracker.confirmed(upload);
+        const body: { location?: string } & BiblioBody = { biblioUpload: upload };
+        return body;
+      } catch (error) {
+        if (!(error instanceof DOMException && error.name === "AbortError")) {
+          tracker.failed(biblioId, error);
+          void tracker.check(biblioId);
+        }
+        throw error;
+      }
+    },
+
+    async abortMultipartUpload(file, { key, uploadId }) {
+      const biblioId = file.meta.biblioId ?? (key ? KEY_PATTERN.exec(key)?.[1] : undefined);
+      if (!biblioId || disposing) return;
+      if (cancelled.has(file.id)) {
+        await deleteIntent(biblioId);
+        return;
+      }
+      // Uppy aborts after any failure. Keep the parts instead and put the resume state back, so
+      // Retry continues from ListParts: a failure then costs a part, not the whole file.
+      if (uppy.getFile(file.id) && uploadId) {
+        uppy.setFileState(file.id, { s3Multipart: { key, uploadId } } as Partial<BiblioFile> & S3MultipartState);
+      }
+    },
+
+    async uploadPartBytes(args) {
+      try {
+        return await AwsS3.uploadPartBytes(args);
+      } catch (error) {
+        if (!(error instanceof Error && error.name === "AbortError")) signer.invalidate(args.signature.url);
+        throw error;
+      }
+    },
+  });
+
+  uppy.use(GoldenRetriever<BiblioMeta, BiblioBody>, { serviceWorker: false });
+
+  uppy.on("file-added", (file) => {
+    cancelled.delete(file.id);
+  });
+
+  uppy.on("cancel-all", () => {
+    if (disposing) return;
+    for (const file of uppy.getFiles()) cancelled.add(file.id);
+  });
+
+  uppy.on("file-removed", (file) => {
+    if (disposing) return;
+    cancelled.add(file.id);
+    const biblioId = file.meta.biblioId;
+    if (!biblioId) return;
+    if (file.progress.uploadComplete) {
+      tracker.untrack(biblioId);
+      return;
+    }
+    void deleteIntent(biblioId).catch(() => {});
+  });
+
+  uppy.on("upload-success", (file, response) => {
+    const biblioId = file?.meta.biblioId;
+    if (!biblioId || response.body?.biblioUpload) return;
+    void tracker.complete(biblioId);
+  });
+
+  uppy.on("upload-retry", (file) => {
+    if (file?.meta.biblioId) tracker.retrying(file.meta.biblioId);
+  });
+
+  uppy.on("upload-error", (file, error) => {
+    const biblioId = file?.meta.biblioId;
+    if (!biblioId || tracker.getSnapshot().get(biblioId)?.phase === "error") return;
+    // A 4xx from our API means the server's state may explain more (for example `rejected`).
+    if (error instanceof ApiRequestError && error.status >= 400) void tracker.check(biblioId);
+  });
+
+  const resumeRestored = () => {
+    for (const file of uppy.getFiles()) {
+      if (file.meta.biblioId && file.progress.uploadComplete) void tracker.resume(file.meta.biblioId);
+    }
+  };
+  uppy.on("restored", resumeRestored);
+
+  /**
+   * Uppy's destroy() cancels every file. Golden Retriever is removed first so its saved
+   * state survives, and the cancel is not passed on to the server.
+   */
+  function dispose(): void {
+    disposing = true;
+    tracker.destroy();
+    const retriever = uppy.getPlugin("GoldenRetriever");
+    if (retriever) uppy.removePlugin(retriever);
+    uppy.destroy();
+  }
+
+  return { uppy, tracker, dispose };
+}

@@ -1,0 +1,63 @@
+"use client";
+
+import { useState } from "react";
+import { errorMessage } from "@/lib/client/api-client";
+import { listProjectUploads } from "@/lib/client/uploads-api";
+import type { UploadView } from "@/lib/client/upload-types";
+import { FilesTable } from "./files-table";
+
+type Props = {
+  projectId: string;
+  /** The first page, rendered by the server; a router refresh replaces it. */
+  uploads: UploadView[];
+  nextCursor: string | null;
+  pageSize?: number;
+};
+
+export function ProjectFiles({ projectId, uploads, nextCursor, pageSize = 50 }: Props) {
+  const [more, setMore] = useState<{ firstPageCursor: string | null; uploads: UploadView[]; cursor: string | null }>({
+    firstPageCursor: nextCursor,
+    uploads: [],
+    cursor: nextCursor,
+  });
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  // A refreshed first page starts the "older files" list over.
+  const current =
+    more.firstPageCursor === nextCursor ? more : { firstPageCursor: nextCursor, uploads: [], cursor: nextCursor };
+  const firstIds = new Set(uploads.map((u) => u.id));
+  const all = [...uploads, ...current.uploads.filter((u) => !firstIds.has(u.id))];
+
+  async function loadMore() {
+    if (!current.cursor) return;
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await listProjectUploads(projectId, current.cursor, pageSize);
+      setMore({ firstPageCursor: nextCursor, uploads: [...current.uploads, ...page.uploads], cursor: page.nextCursor });
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  return (
+    <div>
+      <FilesTable uploads={all} caption="Files in this project" />
+      {current.cursor && (
+        <p>
+          <button type="button" className="button secondary" onClick={loadMore} disabled={loading} data-testid="files-load-more">
+            {loading ? "Loading…" : "Show older files"}
+          </button>
+        </p>
+      )}
+      {error && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

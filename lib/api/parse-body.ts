@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { ApiError, zodToApiError } from "./errors";
+
+const DEFAULT_MAX_BYTES = 64 * 1024;
+
+/**
+ * Reads at most `maxBytes` of the body, then parses JSON and validates it. Oversized
+ * bodies are refused before they are buffered whole.
+ */
+export async function parseJsonBody<T extends z.ZodType>(req: Request, schema: T, maxBytes = DEFAULT_MAX_BYTES): Promise<z.infer<T>> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    throw new ApiError("unsupported_media_type", "Send the body as application/json.");
+  }
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new ApiError("payload_too_large", `The body exceeds ${maxBytes} bytes.`);
+  const text = await readLimited(req, maxBytes);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ApiError("bad_request", "The body is not valid JSON.");
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) throw zodToApiError(result.error);
+  return result.data;
+}
+
+async function readLimited(req: Request, maxBytes: number): Promise<string> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new ApiError("payload_too_large", `The body exceeds ${maxBytes} bytes.`);
+    }
+    chunks.push(value);
+  }
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    joined.set(c, offset);
+    offset += c.byteLength;
+  }
+  return new TextDecoder().decode(joined);
+}
+
+/** Validates route params and query strings; a bad id is a 404, other fields a 422. */
+export function parseParams<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw zodToApiError(result.error);
+  return result.data;
+}

@@ -1,0 +1,35 @@
+import { and, desc, eq } from "drizzle-orm";
+import { getDb } from "../client";
+import { projectMembers, projects, type ProjectRole } from "../schema";
+
+export async function insertProjectWithOwner(input: { name: string; ownerId: string }) {
+  const db = getDb();
+  return db.transaction(async (tx) => {
+    const [project] = await tx
+      .insert(projects)
+      .values({ name: input.name, ownerId: input.ownerId })
+      .returning({ id: projects.id, name: projects.name, createdAt: projects.createdAt });
+    await tx.insert(projectMembers).values({ projectId: project!.id, userId: input.ownerId, role: "owner" });
+    return project!;
+  });
+}
+
+export async function listProjectsByMember(userId: string) {
+  return getDb()
+    .select({ id: projects.id, name: projects.name, createdAt: projects.createdAt, role: projectMembers.role })
+    .from(projectMembers)
+    .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+    .where(eq(projectMembers.userId, userId))
+    .orderBy(desc(projects.createdAt));
+}
+
+/** The project if `userId` is a member of it; null otherwise (unknown and foreign look alike). */
+export async function getProjectForMember(projectId: string, userId: string): Promise<{ id: string; name: string; role: ProjectRole } | null> {
+  const [row] = await getDb()
+    .select({ id: projects.id, name: projects.name, role: projectMembers.role })
+    .from(projectMembers)
+    .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+    .limit(1);
+  return row ?? null;
+}

@@ -1,0 +1,143 @@
+import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { getDb } from "../client";
+import { uploadEvents, uploads, type JsonObject, type UploadSource, type UploadStatus } from "../schema";
+
+export type UploadRow = typeof uploads.$inferSelect;
+export type NewUpload = typeof uploads.$inferInsert;
+export type UploadEventRow = typeof uploadEvents.$inferSelect;
+
+const COLUMNS = getTableColumns(uploads);
+
+/** Maps a raw `uploads` row (SQL column names) to the typed shape Drizzle selects return. */
+function mapUploadRow(raw: Record<string, unknown>): UploadRow {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(COLUMNS)) {
+    const value = raw[column.name];
+    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return out as UploadRow;
+}
+
+export type UploadEventInput = { type: string; source: string | null; detail?: JsonObject };
+
+export async function insertUploadWithEvent(row: NewUpload, event: UploadEventInput): Promise<UploadRow> {
+  const db = getDb();
+  const [created] = await db.insert(uploads).values(row).returning();
+  await db.insert(uploadEvents).values({ uploadId: created!.id, ...event });
+  return created!;
+}
+
+export async function getUploadById(id: string): Promise<UploadRow | null> {
+  const [row] = await getDb().select().from(uploads).where(eq(uploads.id, id)).limit(1);
+  return row ?? null;
+}
+
+export async function getUploadByKey(key: string): Promise<UploadRow | null> {
+  const [row] = await getDb().select().from(uploads).where(eq(uploads.storageKey, key)).limit(1);
+  return row ?? null;
+}
+
+const STATE_TIMESTAMP: Partial<Record<UploadStatus, string>> = {
+  uploaded: "uploaded_at",
+  queued: "queued_at",
+  processing: "processing_at",
+  processed: "processed_at",
+  failed: "failed_at",
+  expired: "expired_at",
+  aborted: "aborted_at",
+  rejected: "rejected_at",
+};
+
+type Settable = Partial<Pick<UploadRow,
+  "source" | "realType" | "realSize" | "etag" | "qstashMessageId" | "rejectReason" | "failureReason" | "dlqId" | "leaseUntil" | "result" | "lastPublishError"
+>>;
+
+/**
+ * The conditional state transition every trigger source relies on: it succeeds for
+ * exactly one caller while the row is in one of `from`, and writes the timeline event
+ * in the same statement. Returns null when another caller got there first.
+ */
+export async function transitionUpload(input: {
+  id: string;
+  from: UploadStatus[];
+  to: UploadStatus;
+  set?: Settable;
+  event: UploadEventInput;
+}): Promise<UploadRow | null> {
+  const assignments: SQL[] = [sql`status = ${input.to}`, sql`updated_at = now()`];
+  const stamp = STATE_TIMESTAMP[input.to];
+  if (stamp) assignments.push(sql`${sql.identifier(stamp)} = now()`);
+  for (const [key, value] of Object.entries(input.set ?? {})) {
+    const column = COLUMNS[key as keyof typeof COLUMNS];
+    assignments.push(sql`${sql.identifier(column.name)} = ${value === null ? null : column.mapToDriverValue(value)}`);
+  }
+  const result = await getDb().execute(sql`
+    with changed as (
+      update uploads set ${sql.join(assignments, sql`, `)}
+      where id = ${input.id} and status in (${sql.join(input.from.map((s) => sql`${s}`), sql`, `)})
+      returning *
+    ), logged as (
+      insert into upload_events (upload_id, type, source, detail)
+      select id, ${input.event.type}, ${input.event.source}, ${JSON.stringify(input.event.detail ?? {})}::jsonb from changed
+    )
+    select * from changed`);
+  const raw = result.rows[0] as Record<string, unknown> | undefined;
+  return raw ? mapUploadRow(raw) : null;
+}
+
+export async function recordUploadEvent(uploadId: string, event: UploadEventInput): Promise<void> {
+  await getDb().insert(uploadEvents).values({ uploadId, type: event.type, source: event.source, detail: event.detail });
+}
+
+/** Counts a failed publish on an `uploaded` row; the sweep re-publishes it later (outbox). */
+export async function recordPublishFailure(id: string, error: string): Promise<void> {
+  const db = getDb();
+  await db
+    .update(uploads)
+    .set({ publishAttempts: sql`${uploads.publishAttempts} + 1`, lastPublishError: error.slice(0, 500) })
+    .where(eq(uploads.id, id));
+  await db.insert(uploadEvents).values({ uploadId: id, type: "publish_failed", source: "pipeline", detail: { error: error.slice(0, 500) } });
+}
+
+export async function listUploadEvents(uploadId: string): Promise<UploadEventRow[]> {
+  return getDb().select().from(uploadEvents).where(eq(uploadEvents.uploadId, uploadId)).orderBy(asc(uploadEvents.at), asc(uploadEvents.id));
+}
+
+export type UploadCursor = { createdAt: Date; id: string };
+
+export function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return btoa(`${row.createdAt.toISOString()}|${row.id}`).replaceAll("=", "");
+}
+
+export function decodeCursor(cursor: string): UploadCursor | null {
+  try {
+    const [at, id] = atob(cursor).split("|");
+    const createdAt = new Date(at!);
+    return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Newest first, keyset-paginated on (created_at, id) so page N costs what page 1 does. */
+export async function listUploadsByProject(input: { projectId: string; cursor: UploadCursor | null; limit: number }) {
+  const { cursor } = input;
+  const after = cursor
+    ? or(lt(uploads.createdAt, cursor.createdAt), and(eq(uploads.createdAt, cursor.createdAt), lt(uploads.id, cursor.id)))
+    : undefined;
+  const rows = await getDb()
+    .select()
+    .from(uploads)
+    .where(and(eq(uploads.projectId, input.projectId), after))
+    .orderBy(desc(uploads.createdAt), desc(uploads.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  return { rows: page, nextCursor: rows.length > input.limit ? encodeCursor(page[page.length - 1]!) : null };
+}
+
+export async function getUploadsByIds(ids: string[]): Promise<UploadRow[]> {
+  if (!ids.length) return [];
+  return getDb().select().from(uploads).where(inArray(uploads.id, ids));
+}
+
+export type { UploadSource, UploadStatus };

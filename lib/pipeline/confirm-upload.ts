@@ -1,0 +1,104 @@
+import { getUploadById, recordPublishFailure, transitionUpload, type UploadRow, type UploadSource } from "@/lib/db/queries/uploads";
+import { ANALYSIS_OPTIONS, type JobPayload } from "@/lib/jobs/job-payload";
+import { getPlan, isTypeAllowed } from "@/lib/plans/plans";
+import { publishJob } from "@/lib/queue/publish-job";
+import { deleteObject, headObject, readHead } from "@/lib/storage/objects";
+import { SNIFF_BYTES, sameFamily, sniffType } from "./sniff-type";
+
+export type ConfirmOutcome =
+  | { outcome: "queued" | "uploaded" | "unchanged"; upload: UploadRow }
+  | { outcome: "rejected"; upload: UploadRow; reason: string }
+  | { outcome: "missing"; upload: UploadRow };
+
+/**
+ * The one confirm step every trigger source calls (client, storage event, sweep, poll).
+ * It checks the object itself, takes `pending → uploaded` conditionally, and publishes.
+ * Whoever loses the race gets `unchanged` and does nothing: one job per upload.
+ */
+export async function confirmUpload(upload: UploadRow, source: UploadSource): Promise<ConfirmOutcome> {
+  if (upload.status === "uploaded") return publishUpload(upload);
+  if (upload.status !== "pending") return { outcome: "unchanged", upload };
+
+  const head = await headObject(upload.storageKey);
+  if (!head) return { outcome: "missing", upload };
+
+  const plan = getPlan(upload.plan);
+  let problem: string | null = null;
+  let realType: string | null = null;
+  if (head.size !== upload.declaredSize) {
+    problem = `The stored file is ${head.size} bytes but ${upload.declaredSize} were declared.`;
+  } else if (head.size > plan.maxFileSize) {
+    problem = `The file exceeds the ${plan.label} plan's size limit.`;
+  } else {
+    realType = sniffType(await readHead(upload.storageKey, SNIFF_BYTES));
+    if (!realType) problem = "The file's contents are not a recognised video, audio, image or PDF format.";
+    else if (!isTypeAllowed(plan, realType)) problem = `Files of type ${realType} are not allowed on the ${plan.label} plan.`;
+    else if (!sameFamily(upload.declaredType, realType)) problem = `The file was declared as ${upload.declaredType} but its contents are ${realType}.`;
+  }
+
+  if (problem) {
+    const rejected = await transitionUpload({
+      id: upload.id,
+      from: ["pending"],
+      to: "rejected",
+      set: { rejectReason: problem, realSize: head.size, realType, source },
+      event: { type: "rejected", source, detail: { reason: problem, size: head.size, realType } },
+    });
+    if (!rejected) return { outcome: "unchanged", upload: (await getUploadById(upload.id)) ?? upload };
+    // The bytes are not kept: they failed the checks the user was promised.
+    await deleteObject(upload.storageKey);
+    return { outcome: "rejected", upload: rejected, reason: problem };
+  }
+
+  const confirmed = await transitionUpload({
+    id: upload.id,
+    from: ["pending"],
+    to: "uploaded",
+    set: { source, realType, realSize: head.size, etag: head.etag },
+    event: { type: "uploaded", source, detail: { size: head.size, realType, etag: head.etag } },
+  });
+  if (!confirmed) return { outcome: "unchanged", upload: (await getUploadById(upload.id)) ?? upload };
+  return publishUpload(confirmed);
+}
+
+export function jobPayloadFor(upload: UploadRow, replay = 0): JobPayload {
+  return {
+    v: 1,
+    uploadId: upload.id,
+    bucket: upload.bucket,
+    key: upload.storageKey,
+    size: upload.realSize ?? upload.declaredSize,
+    type: upload.realType ?? upload.declaredType,
+    etag: upload.etag ?? "",
+    userId: upload.ownerId,
+    projectId: upload.projectId,
+    plan: upload.plan,
+    options: ANALYSIS_OPTIONS.parse(upload.options ?? {}),
+    confirmedBy: upload.source ?? "client",
+    replay,
+  };
+}
+
+/**
+ * Publishes the job for an `uploaded` row. A failed publish leaves the row `uploaded`
+ * (the bytes are safe) for the sweep's outbox pass; the caller still sees success.
+ */
+export async function publishUpload(upload: UploadRow): Promise<ConfirmOutcome> {
+  let messageId: string;
+  try {
+    messageId = await publishJob(jobPayloadFor(upload));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`[pipeline] publish failed for ${upload.id}: ${message}`);
+    await recordPublishFailure(upload.id, message);
+    return { outcome: "uploaded", upload };
+  }
+  const queued = await transitionUpload({
+    id: upload.id,
+    from: ["uploaded"],
+    to: "queued",
+    set: { qstashMessageId: messageId, lastPublishError: null },
+    event: { type: "queued", source: "pipeline", detail: { messageId, queue: getPlan(upload.plan).queue } },
+  });
+  return queued ? { outcome: "queued", upload: queued } : { outcome: "unchanged", upload: (await getUploadById(upload.id)) ?? upload };
+}

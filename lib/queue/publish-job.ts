@@ -1,0 +1,31 @@
+import { getEnv } from "@/lib/env";
+import type { JobPayload } from "@/lib/jobs/job-payload";
+import { getPlan } from "@/lib/plans/plans";
+import { getQstash } from "./qstash-client";
+
+export const PROCESS_JOB_PATH = "/api/jobs/process";
+export const FAILED_JOB_PATH = "/api/jobs/failed";
+
+/**
+ * Publishes one processing job. The dedup id comes from the upload id (and the replay
+ * number), so every trigger source that races to publish produces one message.
+ * One queue per plan gives priority; the per-user flow-control key gives fairness
+ * between users sharing a plan.
+ */
+export async function publishJob(payload: JobPayload): Promise<string> {
+  const env = getEnv();
+  const plan = getPlan(payload.plan);
+  const dedupId = payload.replay ? `${payload.uploadId}-replay-${payload.replay}` : payload.uploadId;
+  const res = await getQstash()
+    .queue({ queueName: plan.queue })
+    .enqueueJSON({
+      url: `${env.APP_URL}${PROCESS_JOB_PATH}`,
+      body: payload,
+      deduplicationId: dedupId,
+      failureCallback: `${env.APP_URL}${FAILED_JOB_PATH}`,
+      retries: 5,
+      flowControl: { key: `user-${payload.userId}`, parallelism: Math.max(1, Math.ceil(plan.parallelism / 2)) },
+      label: `plan-${plan.id}`,
+    });
+  return res.messageId;
+}

@@ -1,0 +1,109 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type Part,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { getBucket, getS3 } from "./s3-client";
+
+/** Part URLs live long enough for a slow part, short enough to be useless if leaked. */
+export const PART_URL_TTL_SECONDS = 15 * 60;
+export const PUT_URL_TTL_SECONDS = 60 * 60;
+
+/**
+ * A presigned PUT whose signature covers Content-Type and Content-Length, so the
+ * browser cannot send another type or size under it.
+ */
+export async function presignPut(key: string, contentType: string, size: number): Promise<{ url: string; headers: Record<string, string> }> {
+  const command = new PutObjectCommand({ Bucket: getBucket(), Key: key, ContentType: contentType, ContentLength: size });
+  const url = await getSignedUrl(getS3(), command, {
+    expiresIn: PUT_URL_TTL_SECONDS,
+    signableHeaders: new Set(["content-type", "content-length"]),
+  });
+  return { url, headers: { "content-type": contentType } };
+}
+
+export async function createMultipart(key: string, contentType: string): Promise<string> {
+  const out = await getS3().send(new CreateMultipartUploadCommand({ Bucket: getBucket(), Key: key, ContentType: contentType }));
+  if (!out.UploadId) throw new Error("CreateMultipartUpload returned no UploadId");
+  return out.UploadId;
+}
+
+export async function presignParts(key: string, uploadId: string, partNumbers: number[]) {
+  const s3 = getS3();
+  const bucket = getBucket();
+  return Promise.all(
+    partNumbers.map(async (partNumber) => ({
+      partNumber,
+      url: await getSignedUrl(s3, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), {
+        expiresIn: PART_URL_TTL_SECONDS,
+      }),
+    })),
+  );
+}
+
+export type StoredPart = { partNumber: number; size: number; etag: string };
+
+/** Every part S3 holds for a multipart upload, following ListParts pagination. */
+export async function listAllParts(key: string, uploadId: string): Promise<StoredPart[]> {
+  const parts: StoredPart[] = [];
+  let marker: string | undefined;
+  for (;;) {
+    const out = await getS3().send(new ListPartsCommand({ Bucket: getBucket(), Key: key, UploadId: uploadId, PartNumberMarker: marker }));
+    for (const p of out.Parts ?? []) parts.push({ partNumber: p.PartNumber!, size: p.Size ?? 0, etag: p.ETag ?? "" });
+    if (!out.IsTruncated || !out.NextPartNumberMarker) break;
+    marker = String(out.NextPartNumberMarker);
+  }
+  return parts.sort((a, b) => a.partNumber - b.partNumber);
+}
+
+export async function completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<void> {
+  const list: Part[] = parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }));
+  await getS3().send(
+    new CompleteMultipartUploadCommand({ Bucket: getBucket(), Key: key, UploadId: uploadId, MultipartUpload: { Parts: list } }),
+  );
+}
+
+export async function abortMultipart(key: string, uploadId: string): Promise<void> {
+  await getS3().send(new AbortMultipartUploadCommand({ Bucket: getBucket(), Key: key, UploadId: uploadId }));
+}
+
+export type ObjectHead = { size: number; etag: string; contentType: string | undefined };
+
+/** HEAD the object; null when it does not exist. */
+export async function headObject(key: string): Promise<ObjectHead | null> {
+  try {
+    const out = await getS3().send(new HeadObjectCommand({ Bucket: getBucket(), Key: key }));
+    return { size: out.ContentLength ?? 0, etag: normaliseEtag(out.ETag), contentType: out.ContentType };
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+/** The first `length` bytes of an object, by one ranged GET. */
+export async function readHead(key: string, length: number): Promise<Uint8Array> {
+  const out = await getS3().send(new GetObjectCommand({ Bucket: getBucket(), Key: key, Range: `bytes=0-${length - 1}` }));
+  return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+}
+
+export async function deleteObject(key: string): Promise<void> {
+  await getS3().send(new DeleteObjectCommand({ Bucket: getBucket(), Key: key }));
+}
+
+/** Ceph returns the multipart ETag unquoted, AWS quoted; store one form. */
+export function normaliseEtag(etag: string | undefined): string {
+  return (etag ?? "").replaceAll('"', "");
+}
+
+export function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.name === "NoSuchUpload" || e?.$metadata?.httpStatusCode === 404;
+}

@@ -1,0 +1,71 @@
+import { ApiError } from "@/lib/api/errors";
+import { getUploadById, type UploadRow } from "@/lib/db/queries/uploads";
+import { confirmUpload } from "@/lib/pipeline/confirm-upload";
+import { completeMultipart, headObject, isNotFound, listAllParts } from "@/lib/storage/objects";
+import { getOwnedUpload } from "./owned-upload";
+import { partCountFor, partSizeFor } from "./part-size";
+import { toUploadView } from "./upload-view";
+
+const FINAL_OR_LATER = new Set(["uploaded", "queued", "processing", "processed", "failed"]);
+
+/**
+ * The client's claim that its bytes are in. For multipart the part list comes from
+ * ListParts, never from the client; then the shared confirm step checks the object.
+ * Calling it twice is harmless: the second call reports the current state.
+ */
+export async function completeUpload(uploadId: string, userId: string) {
+  const upload = await getOwnedUpload(uploadId, userId);
+  if (FINAL_OR_LATER.has(upload.status) && upload.status !== "uploaded") return { upload: toUploadView(upload) };
+  if (upload.status === "aborted" || upload.status === "expired") {
+    throw new ApiError("conflict", `This upload was ${upload.status}; start a new upload.`);
+  }
+  if (upload.status === "rejected") {
+    throw new ApiError("unprocessable_entity", upload.rejectReason ?? "This upload was rejected.", { status: "rejected" });
+  }
+
+  if (upload.status === "pending" && upload.s3UploadId) await finishMultipart(upload);
+
+  const result = await confirmUpload(upload, "client");
+  switch (result.outcome) {
+    case "missing":
+      throw new ApiError("conflict", "The file has not arrived in storage yet; finish the upload first.");
+    case "rejected":
+      throw new ApiError("unprocessable_entity", result.reason, { status: "rejected", upload: toUploadView(result.upload) });
+    default:
+      return { upload: toUploadView(result.upload) };
+  }
+}
+
+async function finishMultipart(upload: UploadRow): Promise<void> {
+  let parts;
+  try {
+    parts = await listAllParts(upload.storageKey, upload.s3UploadId!);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    // NoSuchUpload: a racing /complete (or the sweep) already completed it.
+    if (await headObject(upload.storageKey)) return;
+    const fresh = await getUploadById(upload.id);
+    if (fresh && fresh.status !== "pending") return;
+    throw new ApiError("conflict", "The multipart upload no longer exists in storage; start a new upload.");
+  }
+  const expected = partCountFor(upload.declaredSize, partSizeFor(upload.declaredSize));
+  const have = new Set(parts.map((p) => p.partNumber));
+  const missing: number[] = [];
+  for (let n = 1; n <= expected; n++) if (!have.has(n)) missing.push(n);
+  const total = parts.reduce((sum, p) => sum + p.size, 0);
+  if (missing.length || total !== upload.declaredSize) {
+    const list = missing.slice(0, 20).join(", ") + (missing.length > 20 ? ` and ${missing.length - 20} more` : "");
+    throw new ApiError(
+      "conflict",
+      missing.length
+        ? `Parts ${list} of ${expected} have not been uploaded.`
+        : `The uploaded parts hold ${total} bytes but ${upload.declaredSize} were declared.`,
+      { missingParts: missing, expectedParts: expected, receivedBytes: total },
+    );
+  }
+  try {
+    await completeMultipart(upload.storageKey, upload.s3UploadId!, parts);
+  } catch (error) {
+    if (!isNotFound(error) || !(await headObject(upload.storageKey))) throw error;
+  }
+}

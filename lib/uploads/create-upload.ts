@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { ApiError } from "@/lib/api/errors";
+import { getProjectForMember } from "@/lib/db/queries/projects";
+import { insertUploadWithEvent } from "@/lib/db/queries/uploads";
+import { getUserPlanAndRole } from "@/lib/db/queries/users";
+import { ANALYSIS_OPTIONS } from "@/lib/jobs/job-payload";
+import { formatBytes, getPlan, isTypeAllowed } from "@/lib/plans/plans";
+import { createMultipart, presignPut, PUT_URL_TTL_SECONDS } from "@/lib/storage/objects";
+import { getBucket } from "@/lib/storage/s3-client";
+import { MULTIPART_THRESHOLD, partCountFor, partSizeFor } from "./part-size";
+import { nameProblem, safeKeyName } from "./safe-name";
+import { newUploadId, storageKeyFor } from "./upload-id";
+import { toUploadView } from "./upload-view";
+
+export const CREATE_UPLOAD_INPUT = z
+  .object({
+    name: z.string().min(1).max(1024).refine((n) => !nameProblem(n), { error: (i) => nameProblem(String(i.input)) ?? "invalid" }),
+    type: z.string().regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i, "must be a MIME type such as video/mp4").max(127),
+    size: z.number().int("must be a whole number of bytes").positive("must be greater than 0").max(Number.MAX_SAFE_INTEGER),
+    projectId: z.string().min(1).max(64),
+    options: ANALYSIS_OPTIONS.default({ checksum: true, sniff: true, probe: true }),
+  })
+  .strict();
+
+export type CreateUploadInput = z.infer<typeof CREATE_UPLOAD_INPUT>;
+
+/** Bytes must arrive by then; a 200 GiB file at 10 MB/s takes under 6 h. */
+const SINGLE_DEADLINE_MS = 2 * 60 * 60 * 1000;
+const MULTIPART_DEADLINE_MS = 24 * 60 * 60 * 1000;
+
+export async function createUpload(userId: string, input: CreateUploadInput) {
+  const [project, account] = await Promise.all([getProjectForMember(input.projectId, userId), getUserPlanAndRole(userId)]);
+  if (!project || !account) throw new ApiError("not_found", "Project not found.");
+  const plan = getPlan(account.plan);
+  if (input.size > plan.maxFileSize) {
+    throw new ApiError(
+      "payload_too_large",
+      `This file is ${formatBytes(input.size)}; your ${plan.label} plan allows files up to ${formatBytes(plan.maxFileSize)}.`,
+    );
+  }
+  const type = input.type.toLowerCase();
+  if (!isTypeAllowed(plan, type)) {
+    throw new ApiError("unsupported_media_type", `Files of type ${type} are not allowed. Upload video, audio, images or PDFs.`);
+  }
+
+  const id = newUploadId();
+  const safeName = safeKeyName(input.name);
+  const key = storageKeyFor(id, safeName);
+  const multipart = input.size > MULTIPART_THRESHOLD;
+  const s3UploadId = multipart ? await createMultipart(key, type) : null;
+  const now = Date.now();
+  const row = await insertUploadWithEvent(
+    {
+      id,
+      ownerId: userId,
+      projectId: project.id,
+      plan: plan.id,
+      bucket: getBucket(),
+      storageKey: key,
+      s3UploadId,
+      name: input.name,
+      safeName,
+      declaredType: type,
+      declaredSize: input.size,
+      options: input.options,
+      deadlineAt: new Date(now + (multipart ? MULTIPART_DEADLINE_MS : SINGLE_DEADLINE_MS)),
+    },
+    { type: "created", source: "client", detail: { size: input.size, type, multipart } },
+  );
+
+  const upload = toUploadView(row);
+  if (s3UploadId) {
+    const partSize = partSizeFor(input.size);
+    return {
+      upload,
+      strategy: "multipart" as const,
+      multipart: { uploadId: s3UploadId, key, partSize, partCount: partCountFor(input.size, partSize) },
+    };
+  }
+  const put = await presignPut(key, type, input.size);
+  return { upload, strategy: "single" as const, put: { ...put, expiresAt: new Date(now + PUT_URL_TTL_SECONDS * 1000).toISOString() } };
+}

@@ -1,0 +1,21 @@
+const MiB = 1024 ** 2;
+
+/** Above this size the browser uploads in parts, so a failure costs one part, not the file. */
+export const MULTIPART_THRESHOLD = 16 * MiB;
+export const MIN_PART_SIZE = 5 * MiB;
+/** S3's hard limit; we stay below it with room for resumed uploads. */
+export const MAX_PARTS = 10_000;
+const TARGET_MAX_PARTS = 9_000;
+
+/**
+ * 5 MiB parts for small files (fine-grained progress and cheap retries), growing in
+ * whole MiB so that any allowed size stays under S3's 10,000-part limit.
+ */
+export function partSizeFor(size: number): number {
+  const needed = Math.ceil(size / TARGET_MAX_PARTS);
+  return Math.max(MIN_PART_SIZE, Math.ceil(needed / MiB) * MiB);
+}
+
+export function partCountFor(size: number, partSize = partSizeFor(size)): number {
+  return Math.max(1, Math.ceil(size / partSize));
+}

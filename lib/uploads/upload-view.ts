@@ -1,0 +1,36 @@
+import type { UploadEventRow, UploadRow } from "@/lib/db/queries/uploads";
+
+/** What users see of an upload: never the owner's internals (S3 upload id, publish errors). */
+export function toUploadView(row: UploadRow) {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    name: row.name,
+    type: row.declaredType,
+    realType: row.realType,
+    size: row.declaredSize,
+    status: row.status,
+    source: row.source,
+    key: row.storageKey,
+    options: row.options,
+    rejectReason: row.rejectReason,
+    failureReason: row.failureReason,
+    result: row.result,
+    createdAt: iso(row.createdAt),
+    uploadedAt: iso(row.uploadedAt),
+    queuedAt: iso(row.queuedAt),
+    processingAt: iso(row.processingAt),
+    processedAt: iso(row.processedAt),
+    failedAt: iso(row.failedAt),
+    deadlineAt: iso(row.deadlineAt),
+  };
+}
+
+export type UploadView = ReturnType<typeof toUploadView>;
+
+export function toEventView(row: UploadEventRow) {
+  return { at: row.at.toISOString(), type: row.type, source: row.source, detail: row.detail };
+}
+
+export type UploadEventView = ReturnType<typeof toEventView>;
