@@ -19,7 +19,7 @@ export function planProblem(plan: Plan, file: { name: string; size: number | nul
   }
   if (file.size === 0) return `“${file.name}” is empty.`;
   if (!file.type || !isTypeAllowed(plan, file.type)) {
-    const what = file.type ? `a ${file.type} file` : "a file of unknown type";
+    const what = file.type ? `of type ${file.type}` : "of an unknown type";
     return `“${file.name}” is ${what}; your ${plan.label} plan accepts ${describeAllowedTypes(plan)}.`;
   }
   return null;

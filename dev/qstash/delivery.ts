@@ -23,6 +23,7 @@ interface Wake {
 
 const RESPONSE_BODY_CAP = 64 * 1024;
 const NO_HEADERS: HeaderMap = Object.freeze({}) as HeaderMap;
+const EMPTY = Buffer.alloc(0);
 
 type Target = NonNullable<Msg["target"]>;
 const targetCache = new Map<string, Target>();
@@ -237,11 +238,12 @@ export class Dispatcher {
           }
         });
         res.on("end", () => {
-          const b = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
           const status = res.statusCode ?? 0;
-          // Response headers are only ever reported for failures and callbacks.
-          const header = status >= 200 && status < 300 && !m.callback ? NO_HEADERS : headersToMap(res.headers);
-          finish({ status, header, body: b.length > RESPONSE_BODY_CAP ? b.subarray(0, RESPONSE_BODY_CAP) : b });
+          // Response headers and body are only ever reported for failures and callbacks; when
+          // kept they are copied so they do not pin the socket's read buffer.
+          if (status >= 200 && status < 300 && !m.callback) return finish({ status, header: NO_HEADERS, body: EMPTY });
+          const b = Buffer.concat(chunks, Math.min(size, RESPONSE_BODY_CAP + 65536));
+          finish({ status, header: headersToMap(res.headers), body: b.length > RESPONSE_BODY_CAP ? Buffer.from(b.subarray(0, RESPONSE_BODY_CAP)) : b });
         });
         res.on("error", (e) => finish({ status: 0, header: {}, body: Buffer.alloc(0), error: e.message }));
       },

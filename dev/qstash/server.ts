@@ -267,7 +267,9 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | null
       size += c.length;
       if (size <= max) chunks.push(c);
     });
-    req.on("end", () => resolve(size > max ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    // Always copy: a single chunk is a view into the socket's read buffer, and keeping a few
+    // bytes of body would otherwise pin the whole (much larger) buffer for the message's life.
+    req.on("end", () => resolve(size > max ? null : Buffer.concat(chunks, size)));
     req.on("error", reject);
   });
 }

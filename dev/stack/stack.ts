@@ -89,13 +89,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       if (process.env.DATABASE_WS_PROXY) env.DATABASE_WS_PROXY = process.env.DATABASE_WS_PROXY;
       log("postgres: using POSTGRES_URL from the environment");
     } else {
-      await claimPort(PORTS.postgres, "postgres");
+      // No port claim for postgres: after a killed run its orphan holds the port, and
+      // startPostgres recovers that itself (and names any other owner).
       await claimPort(PORTS.wsProxy, "postgres websocket proxy");
       const pg = await timed(timings, "postgres", () =>
         startPostgres({ dataDir: join(DATA_DIR, "postgres"), port: PORTS.postgres, ...LOCAL_PG, log: (l) => log(`postgres: ${l}`) }),
       );
       stoppables.push({ name: "postgres", stop: pg.stop });
-      const proxy = await startWsProxy({ port: PORTS.wsProxy, host: "127.0.0.1", log: (l) => log(`ws-proxy: ${l}`) });
+      const proxy = await startWsProxy({ port: PORTS.wsProxy, host: "127.0.0.1", allowedPorts: [PORTS.postgres], log: (l) => log(`ws-proxy: ${l}`) });
       stoppables.push({ name: "ws-proxy", stop: proxy.stop });
       env.POSTGRES_URL = pg.url;
       env.DATABASE_WS_PROXY = proxy.url;
@@ -110,7 +111,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       log("s3: using S3_* from the environment");
     } else {
       await ensureCephPackages((l) => log(`ceph: ${l}`));
-      await claimPort(PORTS.rgw, "ceph radosgw");
       const ceph = await timed(timings, "ceph", () =>
         startCeph({
           dataDir: join(DATA_DIR, "ceph"),

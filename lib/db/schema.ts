@@ -192,7 +192,8 @@ export const uploads = pgTable(
     /** A `processing` row whose lease ran out belongs to a worker that died. */
     leaseUntil: timestamptz("lease_until"),
     result: jsonb("result").$type<JsonObject>(),
-    createdAt: timestamptz("created_at").defaultNow().notNull(),
+    /** Millisecond precision, so a keyset cursor built from a JS Date matches the row exactly. */
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).defaultNow().notNull(),
     uploadedAt: timestamptz("uploaded_at"),
     queuedAt: timestamptz("queued_at"),
     processingAt: timestamptz("processing_at"),

@@ -17,7 +17,7 @@ import { callRoute } from "../helpers/requests";
 const MiB = 1024 * 1024;
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(200).fill(7)]);
 
-function mp4Bytes(size: number): Uint8Array {
+function mp4Bytes(size: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(size);
   b.set([0, 0, 0, 0x20, ...new TextEncoder().encode("ftypisom")]);
   return b;
@@ -37,7 +37,7 @@ async function create(user: TestUser, body: Record<string, unknown>) {
   return callRoute(uploadsRoute.POST, { method: "POST", cookie: user.cookie, body: { projectId: user.projectId, ...body } });
 }
 
-async function putSingle(url: string, headers: Record<string, string>, bytes: Uint8Array) {
+async function putSingle(url: string, headers: Record<string, string>, bytes: Uint8Array<ArrayBuffer>) {
   const res = await fetch(url, { method: "PUT", headers, body: bytes });
   expect(res.status).toBe(200);
 }
@@ -179,7 +179,7 @@ describe("multipart upload", () => {
     return created.body as { upload: { id: string; key: string }; multipart: { partSize: number; partCount: number } };
   }
 
-  async function uploadParts(user: TestUser, id: string, partSize: number, numbers: number[], bytes: Uint8Array) {
+  async function uploadParts(user: TestUser, id: string, partSize: number, numbers: number[], bytes: Uint8Array<ArrayBuffer>) {
     const signed = await callRoute(partsRoute.POST, { method: "POST", cookie: user.cookie, params: { id }, body: { partNumbers: numbers } });
     expect(signed.status).toBe(200);
     for (const part of signed.body.parts as { partNumber: number; url: string }[]) {
