@@ -1,16 +1,16 @@
 import type { NextConfig } from "next";
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Loaded from node_modules at run time: its WebAssembly file is read from disk (lib/processors/probe.ts).
+  serverExternalPackages: ["mediainfo.js"],
   turbopack: {
     resolveAlias: {
       // On Edge the ESM xml-builder reaches for DOMParser, which does not exist there;
       // the CJS build parses XML in plain JS (Create/Complete/List multipart need it).
-      "@aws-sdk/xml-builder": require.resolve("@aws-sdk/xml-builder/dist-cjs/index.js"),
+      // A project-relative path: Turbopack ignores an absolute one here.
+      "@aws-sdk/xml-builder": "./node_modules/@aws-sdk/xml-builder/dist-cjs/index.js",
     },
   },
 };

@@ -14,6 +14,10 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
       <body>
         <header className="site-header">
           <Link href="/" className="brand">
+            <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
+              <rect width="32" height="32" rx="8" fill="#2f5bd3" />
+              <path d="M16 7v13M10.5 12.5 16 7l5.5 5.5M9 24h14" fill="none" stroke="#fff" strokeWidth="2.6" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
             Biblio
           </Link>
           <nav aria-label="Main">

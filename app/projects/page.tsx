@@ -45,7 +45,10 @@ export default async function ProjectsPage() {
             No projects yet. Create one to start uploading.
           </p>
         )}
-        <CreateProjectForm />
+        <div className="card new-project">
+          <h3>New project</h3>
+          <CreateProjectForm />
+        </div>
       </section>
 
       {projects.length > 0 && (

@@ -4,11 +4,13 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { apiRequest } from "@/lib/client/api-client";
 import { authErrorMessage } from "./auth-errors";
+import { useHydrated } from "./use-hydrated";
 
 export function SignInForm({ next }: { next: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -32,7 +34,7 @@ export function SignInForm({ next }: { next: string }) {
   }
 
   return (
-    <form className="auth-form card" onSubmit={onSubmit} noValidate data-testid="sign-in-form">
+    <form className="auth-form card" method="post" onSubmit={onSubmit} noValidate aria-busy={busy || undefined} data-testid="sign-in-form">
       <label htmlFor="sign-in-email">Email</label>
       <input id="sign-in-email" name="email" type="email" autoComplete="email" required autoFocus />
       <label htmlFor="sign-in-password">Password</label>
@@ -42,7 +44,7 @@ export function SignInForm({ next }: { next: string }) {
           {error}
         </p>
       )}
-      <button type="submit" className="button" disabled={busy}>
+      <button type="submit" className="button" disabled={busy || !hydrated}>
         {busy ? "Signing in…" : "Sign in"}
       </button>
     </form>

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { apiRequest } from "@/lib/client/api-client";
 import { authErrorMessage } from "./auth-errors";
+import { useHydrated } from "./use-hydrated";
 
 const MIN_PASSWORD = 8;
 
@@ -11,6 +12,7 @@ export function SignUpForm({ next }: { next: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -40,7 +42,7 @@ export function SignUpForm({ next }: { next: string }) {
   }
 
   return (
-    <form className="auth-form card" onSubmit={onSubmit} noValidate data-testid="sign-up-form">
+    <form className="auth-form card" method="post" onSubmit={onSubmit} noValidate aria-busy={busy || undefined} data-testid="sign-up-form">
       <label htmlFor="sign-up-name">Name</label>
       <input id="sign-up-name" name="name" type="text" autoComplete="name" required autoFocus />
       <label htmlFor="sign-up-email">Email</label>
@@ -63,7 +65,7 @@ export function SignUpForm({ next }: { next: string }) {
           {error}
         </p>
       )}
-      <button type="submit" className="button" disabled={busy}>
+      <button type="submit" className="button" disabled={busy || !hydrated}>
         {busy ? "Creating account…" : "Create account"}
       </button>
     </form>

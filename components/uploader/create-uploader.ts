@@ -14,6 +14,7 @@ import {
 } from "@/lib/client/uploads-api";
 import { MULTIPART_THRESHOLD, partCountFor, partSizeFor } from "@/lib/uploads/part-size";
 import { PartUrlSigner } from "./part-url-signer";
+import { PART_UPLOAD_CONCURRENCY } from "./upload-limits";
 import { PipelineTracker } from "./pipeline-tracker";
 import { planProblem } from "./plan-rules";
 
@@ -44,6 +45,8 @@ export type UploaderSettings = {
   getOptions: () => AnalysisOptions;
   /** An upload was confirmed or reached a final state. */
   onServerChange: (upload: UploadView) => void;
+  /** A file was refused before upload; the message names the file and the reason. */
+  onRefused: (message: string) => void;
 };
 
 const KEY_PATTERN = /^uploads\/([^/]+)\//;
@@ -63,7 +66,7 @@ function abortError(): DOMException {
   return new DOMException("The upload was cancelled.", "AbortError");
 }
 
-export function createUploader({ id, plan, getProjectId, getOptions, onServerChange }: UploaderSettings) {
+export function createUploader({ id, plan, getProjectId, getOptions, onServerChange, onRefused }: UploaderSettings) {
   const signer = new PartUrlSigner(signUploadParts);
   const tracker = new PipelineTracker(onServerChange);
   /** Files the person removed or cancelled, as opposed to uploads that failed and may be retried. */
@@ -83,7 +86,7 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
       if (Object.hasOwn(files, file.id)) return false;
       const problem = planProblem(plan, { name: file.name, size: file.size, type: file.type });
       if (problem) {
-        uppy.info(problem, "error", 8_000);
+        onRefused(problem);
         return false;
       }
       return true;
@@ -125,7 +128,8 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
     signer.forget(biblioId);
     tracker.untrack(biblioId);
     try {
-      await abortUpload(biblioId);
+      const { upload } = await abortUpload(biblioId);
+      onServerChange(upload);
     } catch (error) {
       // 409: it completed first, and completed uploads are kept; 404: already gone.
       if (!(error instanceof ApiRequestError && (error.status === 409 || error.status === 404))) throw error;
@@ -144,7 +148,7 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
   }
 
   uppy.use(AwsS3<BiblioMeta, BiblioBody>, {
-    limit: 6,
+    limit: PART_UPLOAD_CONCURRENCY,
     shouldUseMultipart: (file) => sizeOf(file) > MULTIPART_THRESHOLD,
     // The server computes part counts with the same function, so both sides agree on every part boundary.
     getChunkSize: (data) => partSizeFor(data.size),
@@ -236,6 +240,11 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
 
   uppy.on("file-added", (file) => {
     cancelled.delete(file.id);
+  });
+
+  // Uppy's own refusals (duplicates and the like); ours arrive through onBeforeFileAdded.
+  uppy.on("restriction-failed", (_file, error) => {
+    if ((error as { isUserFacing?: boolean }).isUserFacing !== false) onRefused(error.message);
   });
 
   uppy.on("cancel-all", () => {

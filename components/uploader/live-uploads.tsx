@@ -5,7 +5,7 @@ import { formatBytes } from "@/lib/plans/plans";
 import { PipelineState } from "@/components/uploads/pipeline-state";
 import { ResultSummary } from "@/components/uploads/result-summary";
 import { StatusBadge } from "@/components/uploads/status-badge";
-import type { DisplayStatus } from "@/components/uploads/status";
+import { STATUS_HINTS, type DisplayStatus } from "@/components/uploads/status";
 import type { BiblioFile, BiblioUppy } from "./create-uploader";
 import type { PipelineEntry, PipelineTracker } from "./pipeline-tracker";
 
@@ -27,6 +27,8 @@ function percentOf(file: BiblioFile): number {
 }
 
 const BYTES_MOVING: ReadonlySet<DisplayStatus> = new Set(["ready", "uploading", "paused", "needs-file", "error"]);
+/** States where the person has to act; the row says what to do. */
+const NEEDS_ACTION: ReadonlySet<DisplayStatus> = new Set(["needs-file", "paused"]);
 
 function LiveRow({ file, entry }: { file: BiblioFile; entry: PipelineEntry | undefined }) {
   const status = displayStatus(file, entry);
@@ -49,10 +51,15 @@ function LiveRow({ file, entry }: { file: BiblioFile; entry: PipelineEntry | und
       {stillSending && status !== "ready" && (
         <div className="live-progress">
           <progress max={100} value={percent} aria-label={`Upload progress of ${file.name}`} />
-          <span className="muted">{percent}%</span>
+          <span className="muted live-percent">{percent}%</span>
         </div>
       )}
       <PipelineState status={status} compact />
+      {NEEDS_ACTION.has(status) && (
+        <p className="live-hint" data-testid="upload-hint">
+          {STATUS_HINTS[status]}
+        </p>
+      )}
       {message && (
         <p className="error-text" role="alert" data-testid="upload-error">
           {message}

@@ -24,11 +24,14 @@ export type UploaderProps = {
 
 const DEFAULT_OPTIONS: Options = { checksum: true, sniff: true, probe: true };
 const REFRESH_DEBOUNCE_MS = 800;
+/** Refusals shown at once; older ones drop off. */
+const MAX_NOTICES = 4;
 
 export default function Uploader({ plan, projects, fixedProjectId = null }: UploaderProps) {
   const router = useRouter();
   const [projectId, setProjectId] = useState(fixedProjectId ?? projects[0]?.id ?? "");
   const [options, setOptions] = useState<Options>(DEFAULT_OPTIONS);
+  const [notices, setNotices] = useState<string[]>([]);
 
   // Uppy's callbacks are created once; they read the current choices through this ref.
   const selection = useRef({ projectId, options });
@@ -52,8 +55,13 @@ export default function Uploader({ plan, projects, fixedProjectId = null }: Uplo
       getProjectId: () => selection.current.projectId || null,
       getOptions: () => selection.current.options,
       onServerChange: () => refreshSoon.current(),
+      onRefused: (message) => setNotices((current) => [...current.filter((m) => m !== message), message].slice(-MAX_NOTICES)),
     }),
   );
+
+  // Lets tests and scripts wait until Uppy's Dashboard is mounted and takes files.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
 
   // Deferred so React's development double-mount does not destroy the instance it keeps.
   const disposeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -72,7 +80,7 @@ export default function Uploader({ plan, projects, fixedProjectId = null }: Uplo
   const projectName = projects.find((p) => p.id === projectId)?.name;
 
   return (
-    <div className="uploader" data-testid="uploader" data-project-id={projectId}>
+    <div className="uploader" data-testid="uploader" data-project-id={projectId} data-ready={ready || undefined}>
       <div className="uploader-controls">
         {fixedProjectId ? null : (
           <div className="field">
@@ -94,11 +102,26 @@ export default function Uploader({ plan, projects, fixedProjectId = null }: Uplo
         )}
         <AnalysisOptions value={options} onChange={setOptions} />
       </div>
+      {notices.length > 0 && (
+        <div className="alert" role="alert" data-testid="uploader-notice">
+          <div className="alert-body">
+            <p>
+              <strong>{notices.length === 1 ? "This file was not added" : "These files were not added"}</strong>
+            </p>
+            {notices.map((message) => (
+              <p key={message}>{message}</p>
+            ))}
+          </div>
+          <button type="button" className="button secondary small" onClick={() => setNotices([])}>
+            Dismiss
+          </button>
+        </div>
+      )}
       <div className="uploader-dashboard" aria-label={projectName ? `Upload files to ${projectName}` : "Upload files"} role="region">
         <Dashboard
           uppy={uppy}
           width="100%"
-          height={380}
+          height={360}
           note={note}
           proudlyDisplayPoweredByUppy={false}
           showRemoveButtonAfterComplete

@@ -28,7 +28,9 @@ export function FilesTable({ uploads, caption }: { uploads: UploadView[]; captio
           {uploads.map((upload) => (
             <tr key={upload.id} data-testid="file-row" data-status={upload.status} data-upload-id={upload.id}>
               <td className="file-name">
-                <Link href={`/uploads/${upload.id}`}>{upload.name}</Link>
+                <Link href={`/uploads/${upload.id}`} prefetch={false}>
+                  {upload.name}
+                </Link>
               </td>
               <td>
                 <StatusBadge status={upload.status} />

@@ -44,7 +44,7 @@ export const STATUS_TONES: Record<DisplayStatus, StatusTone> = {
 /** One sentence on what the state means for the person waiting. */
 export const STATUS_HINTS: Record<DisplayStatus, string> = {
   ready: "Press Upload to send it.",
-  "needs-file": "This upload was interrupted. Select the same file again to continue where it stopped.",
+  "needs-file": "This upload was interrupted. Use “Add more” to select the same file again, then Upload: it continues where it stopped.",
   uploading: "Sending the file straight to storage.",
   paused: "Resume to continue from the last finished part.",
   verifying: "Checking the stored file's size and type.",

@@ -22,6 +22,21 @@ export class Fifo<T> {
     }
     return v;
   }
+  /**
+   * Removes and returns the first of the next `maxScan` items that satisfies `pred`; the
+   * others keep their order. O(scan) when the head is skipped, O(1) when it is taken.
+   */
+  takeFirst(pred: (v: T) => boolean, maxScan: number): T | undefined {
+    const end = Math.min(this.items.length, this.head + maxScan);
+    for (let i = this.head; i < end; i++) {
+      const v = this.items[i] as T;
+      if (!pred(v)) continue;
+      if (i === this.head) return this.shift();
+      this.items.splice(i, 1);
+      return v;
+    }
+    return undefined;
+  }
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
   }

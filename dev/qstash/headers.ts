@@ -27,11 +27,13 @@ export function fromIncoming(h: IncomingHttpHeaders): HeaderSource {
       const v = h[name.toLowerCase()];
       return Array.isArray(v) ? v.join(", ") : v;
     },
-    *entries() {
-      for (const [k, v] of Object.entries(h)) {
-        if (v === undefined) continue;
-        yield [k, Array.isArray(v) ? v.join(", ") : v];
+    entries() {
+      const out: [string, string][] = [];
+      for (const k in h) {
+        const v = h[k];
+        if (v !== undefined) out.push([k, Array.isArray(v) ? v.join(", ") : v]);
       }
+      return out;
     },
   };
 }

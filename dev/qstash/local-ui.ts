@@ -36,9 +36,11 @@ export function localStats(store: Store, dispatcher: Dispatcher, q: URLSearchPar
   const gc = (globalThis as { gc?: () => void }).gc;
   if (q.get("gc") === "1" && gc) gc();
   const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
   return {
     status: 200,
     json: {
+      cpuMicros: cpu.user + cpu.system,
       rss: mem.rss,
       heapUsed: mem.heapUsed,
       pending: store.pendingCount,

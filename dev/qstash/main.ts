@@ -44,6 +44,8 @@ or:
 Messages: ${server.url}/ (HTML) and ${server.url}/_local/messages (JSON)
 `);
 
+  // If whoever started us went away, stdout is a broken pipe; that must not crash shutdown.
+  process.stdout.on("error", () => {});
   let stopping = false;
   for (const sig of ["SIGINT", "SIGTERM"] as const) {
     process.on(sig, () => {

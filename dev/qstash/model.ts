@@ -83,7 +83,7 @@ export interface Msg extends MsgData {
   nextDeliveryTime?: number;
   finishedAt?: number;
   bodyHash?: string;
-  target?: { protocol: string; hostname: string; port: string; path: string };
+  target?: { protocol: string; hostname: string; port: string; path: string; host: string };
   /** Runtime link from a callback message to its source; keeps queue slots until callbacks finish. */
   parent?: Msg;
 }

@@ -102,7 +102,7 @@ export async function publish(
   }
   const datas = buildMessages(engine, target, cfg, body, caller, { queueName });
   const submitted = datas.map((d) => engine.dispatcher.submit(d));
-  await Promise.all(submitted.map((s) => s.durable));
+  if (engine.store.journal) await Promise.all(submitted.map((s) => s.durable));
   const items = datas.map((d) => ({ messageId: d.id, url: d.url }));
   const json = "url" in target ? items[0] : items;
   if (dedupKey) engine.store.putDedup(dedupKey, json);

@@ -18,10 +18,11 @@ export class Scheduler {
     private log?: (line: string) => void,
   ) {}
 
-  arm(s: Schedule): void {
+  /** `after` is the previous firing time, so a timer that wakes a little early cannot fire twice. */
+  arm(s: Schedule, after = Date.now()): void {
     this.disarm(s);
     if (this.stopped) return;
-    const next = nextFireMs(parseCron(s.cron), Date.now());
+    const next = nextFireMs(parseCron(s.cron), Math.max(after, Date.now()));
     s.nextScheduleTime = next ?? undefined;
     if (next === null) return;
     const wait = next - Date.now();
@@ -29,7 +30,7 @@ export class Scheduler {
       s.timer = undefined;
       if (wait > MAX_TIMER_MS) return this.arm(s);
       this.fire(s);
-      this.arm(s);
+      this.arm(s, next);
     }, Math.min(wait, MAX_TIMER_MS));
   }
 

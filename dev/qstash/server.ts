@@ -147,7 +147,7 @@ export async function startQstashServer(opts: QstashServerOptions = {}): Promise
 
   async function route(ctx: Ctx): Promise<Reply> {
     const { method: m, segs, rawPath } = ctx;
-    const [a, b, c, d] = segs;
+    const [a, b, c] = segs;
     // Destinations are cut from the raw path so nothing normalises or decodes them.
     if (a === "publish" && m === "POST") return handlePublish(ctx, rawPath.slice("/v2/publish/".length));
     if (a === "enqueue" && m === "POST") return handleEnqueue(ctx, rawPath.slice("/v2/enqueue/".length));
@@ -208,7 +208,6 @@ export async function startQstashServer(opts: QstashServerOptions = {}): Promise
         if (n === 1 && m === "GET") return admin.globalParallelism(ctx);
         break;
     }
-    void d;
     throw new HttpError(404, `no route for ${m} ${rawPath}`);
   }
 
@@ -281,6 +280,6 @@ function send(res: http.ServerResponse, r: Reply): void {
     return;
   }
   const body = r.json === undefined ? "" : JSON.stringify(r.json);
-  res.writeHead(r.status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+  res.writeHead(r.status, ["Content-Type", "application/json", "Content-Length", String(Buffer.byteLength(body))]);
   res.end(body);
 }

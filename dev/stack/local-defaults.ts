@@ -7,6 +7,8 @@ export const DATA_DIR = process.env.BIBLIO_DATA_DIR ?? join(ROOT_DIR, ".data");
 
 export const PORTS = {
   app: 3000,
+  /** `./dev/test` serves the app under e2e test here, beside a possible dev app on :3000. */
+  e2eApp: 3100,
   postgres: 54329,
   wsProxy: 54330,
   rgw: 7480,

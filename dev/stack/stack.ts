@@ -167,6 +167,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       started.push(`qstash     ${qstash.url} (local, persisted under .data/qstash)`);
     }
 
+    // ── safety nets (lib/setup, the same code as `npm run setup`) ──────────────────
+    // Ceph notifications → local QStash → /api/storage-events, the queues, the sweep schedule.
+    if (!process.env.S3_ENDPOINT && !process.env.QSTASH_TOKEN) {
+      const { runSetup } = await import("../../lib/setup/run-setup");
+      const { parseEnv } = await import("../../lib/env");
+      await runSetup({ env: parseEnv({ ...process.env, ...env }), corsOrigins: [], steps: ["queues", "notifications", "schedules"], log: (l) => log(`setup: ${l}`) });
+    }
+
     writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, env }, null, 2), { mode: 0o600 });
     return { env, started, timings, stop };
   } catch (error) {
@@ -175,8 +183,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   }
 }
 
-function corsOrigins(appUrl: string, extra: string[] = []): string[] {
-  const origin = new URL(appUrl).origin;
-  const alt = origin.includes("localhost") ? origin.replace("localhost", "127.0.0.1") : origin.replace("127.0.0.1", "localhost");
-  return [...new Set([origin, alt, ...extra])];
+/**
+ * Browsers PUT parts straight to the bucket, so every local app origin needs CORS: the
+ * configured one, and the dev and e2e ports, since `./dev/test` reuses a running stack.
+ */
+export function corsOrigins(appUrl: string, extra: string[] = []): string[] {
+  const origins = [new URL(appUrl).origin, `http://localhost:${PORTS.app}`, `http://localhost:${PORTS.e2eApp}`, ...extra];
+  const withAlt = origins.flatMap((origin) => [origin, origin.replace("localhost", "127.0.0.1"), origin.replace("127.0.0.1", "localhost")]);
+  return [...new Set(withAlt)];
 }

@@ -3,12 +3,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runMigrations } from "@/lib/db/migrate";
 import { buildApp } from "./app-process";
-import { DATA_DIR, ROOT_DIR } from "./local-defaults";
 import { seedDevUsers } from "./seed";
-import { readRunningStack, startStack, type Stack } from "./stack";
+import { configureBucket } from "./ceph";
+import { DATA_DIR, LOCAL_S3, PORTS, ROOT_DIR } from "./local-defaults";
+import { corsOrigins, readRunningStack, startStack, type Stack } from "./stack";
 
 /** The app under e2e test runs beside a possible `./dev/up` app on :3000. */
-export const E2E_PORT = 3100;
+export const E2E_PORT = PORTS.e2eApp;
 const log = (line: string) => console.log(`[test] ${line}`);
 const REPORT_DIR = join(DATA_DIR, "reports");
 
@@ -46,8 +47,21 @@ async function main() {
   if (running) {
     log(`reusing the running stack (pid ${running.pid})`);
     env = running.env;
+    // A stack started for `./dev/up` may predate the e2e origin in its bucket CORS; re-applying is idempotent.
+    if (env.S3_ACCESS_KEY_ID === LOCAL_S3.accessKey) {
+      await configureBucket({
+        endpoint: env.S3_ENDPOINT,
+        accessKey: env.S3_ACCESS_KEY_ID,
+        secretKey: env.S3_SECRET_ACCESS_KEY,
+        bucket: env.S3_BUCKET,
+        region: env.S3_REGION,
+        corsOrigins: corsOrigins(`http://localhost:${E2E_PORT}`),
+      });
+    }
   } else {
-    stack = await startStack({ log, corsOrigins: [`http://localhost:${E2E_PORT}`, `http://127.0.0.1:${E2E_PORT}`] });
+    // The stack's APP_URL is the e2e app's, so storage events, the sweep schedule and jobs
+    // published during the run are delivered to the app under test, not to a stray :3000.
+    stack = await startStack({ log, appUrl: `http://localhost:${E2E_PORT}` });
     env = stack.env;
   }
   const stop = async () => stack?.stop();

@@ -26,7 +26,7 @@ export async function parseJsonBody<T extends z.ZodType>(req: Request, schema: T
   return result.data;
 }
 
-async function readLimited(req: Request, maxBytes: number): Promise<string> {
+export async function readLimited(req: Request, maxBytes: number): Promise<string> {
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -220,6 +220,17 @@ export const uploads = pgTable(
     index("uploads_pending_deadline_idx").on(t.deadlineAt).where(sql`${t.status} = 'pending'`),
     // Trigger statistics (which source confirmed how many).
     index("uploads_source_idx").on(t.source),
+    // Admin dashboard. The list filtered by trigger source keeps the keyset order.
+    index("uploads_source_created_idx").on(t.source, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // Name search (`ilike '%q%'`) over ~1M rows; needs the pg_trgm extension (trusted since PG 13, on Neon too).
+    index("uploads_name_trgm_idx").using("gin", t.name.op("gin_trgm_ops")),
+    // Overview windows: confirmations per source and hour, trigger latency samples, and
+    // upload-to-processed latency, answered by index-only scans (drizzle has no INCLUDE,
+    // so the carried columns are trailing key columns).
+    index("uploads_source_uploaded_idx").on(t.source, t.uploadedAt, t.realSize).where(sql`${t.uploadedAt} IS NOT NULL`),
+    index("uploads_processed_at_idx").on(t.processedAt, t.uploadedAt, t.realSize).where(sql`${t.processedAt} IS NOT NULL`),
+    index("uploads_expired_at_idx").on(t.expiredAt).where(sql`${t.expiredAt} IS NOT NULL`),
+    index("uploads_aborted_at_idx").on(t.abortedAt).where(sql`${t.abortedAt} IS NOT NULL`),
     check("uploads_status_check", sql`${t.status} IN (${oneOf(UPLOAD_STATUSES)})`),
     check("uploads_source_check", sql`${t.source} IN (${oneOf(UPLOAD_SOURCES)})`),
     check("uploads_plan_check", sql`${t.plan} IN (${oneOf(PLANS)})`),

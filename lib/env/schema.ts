@@ -6,6 +6,9 @@ const bool = z
 
 const url = z.url({ protocol: /^https?$/ });
 
+/** An empty value (`NAME=` copied from .env.example) means unset. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
+
 /**
  * Every variable the app reads, with what it means. `.env.example` mirrors this
  * list; `describeEnvError` turns a failure into a message that names the variable.
@@ -33,6 +36,16 @@ export const ENV_SCHEMA = z
     QSTASH_TOKEN: z.string().min(1).optional(),
     QSTASH_CURRENT_SIGNING_KEY: z.string().min(1).optional(),
     QSTASH_NEXT_SIGNING_KEY: z.string().min(1).optional(),
+
+    // Safety nets (DESIGN §1): which trigger sources may confirm an upload.
+    BIBLIO_TRIGGERS: z
+      .string()
+      .default("client,storage-event,sweep")
+      .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(["client", "storage-event", "sweep", "poll"]))),
+    STORAGE_EVENT_SECRET: unsetIfEmpty(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional()),
+    SWEEP_ORPHAN_GRACE_HOURS: unsetIfEmpty(z.coerce.number().positive().optional()),
+    SWEEP_MAX_PUBLISH_ATTEMPTS: unsetIfEmpty(z.coerce.number().int().positive().default(10)),
   })
   .superRefine((env, ctx) => {
     if (env.QSTASH_DEV) return;

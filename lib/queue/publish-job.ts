@@ -24,6 +24,9 @@ export async function publishJob(payload: JobPayload): Promise<string> {
       deduplicationId: dedupId,
       failureCallback: `${env.APP_URL}${FAILED_JOB_PATH}`,
       retries: 5,
+      // QStash's default backoff reaches 30 min by the third retry, and a retrying message
+      // holds its plan queue's slot meanwhile; cap the wait at a minute instead.
+      retryDelay: "min(60000, 1000 * pow(2, retried))",
       flowControl: { key: `user-${payload.userId}`, parallelism: Math.max(1, Math.ceil(plan.parallelism / 2)) },
       label: `plan-${plan.id}`,
     });

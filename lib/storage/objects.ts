@@ -75,13 +75,13 @@ export async function abortMultipart(key: string, uploadId: string): Promise<voi
   await getS3().send(new AbortMultipartUploadCommand({ Bucket: getBucket(), Key: key, UploadId: uploadId }));
 }
 
-export type ObjectHead = { size: number; etag: string; contentType: string | undefined };
+export type ObjectHead = { size: number; etag: string; contentType: string | undefined; lastModified: Date | null };
 
 /** HEAD the object; null when it does not exist. */
 export async function headObject(key: string): Promise<ObjectHead | null> {
   try {
     const out = await getS3().send(new HeadObjectCommand({ Bucket: getBucket(), Key: key }));
-    return { size: out.ContentLength ?? 0, etag: normaliseEtag(out.ETag), contentType: out.ContentType };
+    return { size: out.ContentLength ?? 0, etag: normaliseEtag(out.ETag), contentType: out.ContentType, lastModified: out.LastModified ?? null };
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;

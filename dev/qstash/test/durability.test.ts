@@ -17,7 +17,9 @@ const tmp = () => {
 beforeAll(async () => {
   ep = await new Endpoint().start();
 });
+const spawned: ChildProcess[] = [];
 afterAll(async () => {
+  for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await ep.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
@@ -29,6 +31,7 @@ function spawnCli(dataDir: string): Promise<{ child: ChildProcess; url: string }
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  spawned.push(child);
   return new Promise((res, rej) => {
     let out = "";
     const t = setTimeout(() => rej(new Error("CLI did not start: " + out)), 20_000);

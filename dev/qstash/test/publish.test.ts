@@ -126,6 +126,24 @@ describe("publish", () => {
   });
 });
 
+describe("webhook mode", () => {
+  it("qstash_token and upstash-* query params configure the message; Upstash-Header-Forward forwards all headers", async () => {
+    const tok = encodeURIComponent((await import("./helpers.js")).TOKEN);
+    const r = await fetch(`${s.url}/v2/publish/${ep.to("/hook/wh")}?keep=1&qstash_token=${tok}&upstash-retries=0&upstash-header-forward=true`, {
+      method: "POST",
+      headers: { "X-Github-Event": "push", "Content-Type": "application/json" },
+      body: "{}",
+    });
+    expect(r.status).toBe(200);
+    const { messageId, url } = await r.json();
+    expect(url).toBe(ep.to("/hook/wh?keep=1"));
+    const [d] = await ep.waitFor("/hook/wh");
+    expect(d.path).toBe("/hook/wh?keep=1");
+    expect(d.headers["x-github-event"]).toBe("push");
+    expect((await s.client.messages.get(messageId)).maxRetries).toBe(0);
+  });
+});
+
 describe("deduplication", () => {
   it("explicit id: second publish gets 202 with the original id and is not delivered", async () => {
     const a = await api(s.url, "POST", `/v2/publish/${ep.to("/dedup")}`, { headers: { "Upstash-Deduplication-Id": "d-1" }, body: "1" });

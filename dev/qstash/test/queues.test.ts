@@ -88,6 +88,21 @@ describe("queue delivery", () => {
     expect(max).toBe(3);
   });
 
+  it("a flow-control key at its parallelism does not hold the queue's other slots", async () => {
+    const q = s.client.queue({ queueName: "fair" });
+    await q.upsert({ parallelism: 2 });
+    ep.on("/fair/", () => ({ delayMs: 40 }));
+    for (let i = 0; i < 10; i++) {
+      await q.enqueue({ url: ep.to(`/fair/a${i}`), body: `a${i}`, flowControl: { key: "user-a", parallelism: 1 } });
+    }
+    await q.enqueue({ url: ep.to("/fair/b"), body: "b", flowControl: { key: "user-b", parallelism: 1 } });
+    const ds = await ep.waitFor("/fair/", 11, 20_000);
+    const order = ds.map((d) => d.body);
+    // b takes the slot user-a cannot use, long before a's backlog drains; a stays in order.
+    expect(order.indexOf("b")).toBeLessThan(3);
+    expect(order.filter((x) => x !== "b")).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`));
+  });
+
   it("the next message waits for the previous one's callback", async () => {
     const q = s.client.queue({ queueName: "cbq" });
     await q.upsert({ parallelism: 1 });
@@ -118,6 +133,8 @@ describe("flow control", () => {
     expect(max).toBe(2);
     const info = await s.client.flowControl.get("fck");
     expect(info).toMatchObject({ flowControlKey: "fck", parallelismMax: 2, waitListSize: 0 });
+    const list = await api(s.url, "GET", "/v2/flowControl?search=fc");
+    expect(list.json.map((f: any) => f.flowControlKey)).toContain("fck");
   });
 
   it("rate per period limits attempts started per window", async () => {

@@ -125,4 +125,20 @@ describe("Upstash-Signature", () => {
     expect(d.body).toBe("");
     await expect(receiver.verify({ signature: d.headers["upstash-signature"] as string, body: "" })).resolves.toBe(true);
   });
+
+  it("POST /v2/keys/rotate promotes next to current and deliveries follow", async () => {
+    const s2 = await startServer();
+    try {
+      const rotated = (await api(s2.url, "POST", "/v2/keys/rotate")).json;
+      expect(rotated.current).toBe(KEYS.nextSigningKey);
+      expect(rotated.next).toMatch(/^sig_/);
+      expect((await api(s2.url, "GET", "/v2/keys")).json).toEqual(rotated);
+      await s2.client.publish({ url: ep.to("/rotated"), body: "r" });
+      const [d] = await ep.waitFor("/rotated");
+      const r = new Receiver({ currentSigningKey: rotated.current, nextSigningKey: rotated.next });
+      await expect(r.verify({ signature: d.headers["upstash-signature"] as string, body: "r" })).resolves.toBe(true);
+    } finally {
+      await s2.stop();
+    }
+  });
 });

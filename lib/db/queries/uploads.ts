@@ -9,7 +9,7 @@ export type UploadEventRow = typeof uploadEvents.$inferSelect;
 const COLUMNS = getTableColumns(uploads);
 
 /** Maps a raw `uploads` row (SQL column names) to the typed shape Drizzle selects return. */
-function mapUploadRow(raw: Record<string, unknown>): UploadRow {
+export function mapUploadRow(raw: Record<string, unknown>): UploadRow {
   const out: Record<string, unknown> = {};
   for (const [key, column] of Object.entries(COLUMNS)) {
     const value = raw[column.name];
@@ -63,6 +63,8 @@ export async function transitionUpload(input: {
   to: UploadStatus;
   set?: Settable;
   event: UploadEventInput;
+  /** Also require `lease_until` to equal this: a worker's fencing token (null: no lease). */
+  lease?: Date | null;
 }): Promise<UploadRow | null> {
   const assignments: SQL[] = [sql`status = ${input.to}`, sql`updated_at = now()`];
   const stamp = STATE_TIMESTAMP[input.to];
@@ -74,7 +76,7 @@ export async function transitionUpload(input: {
   const result = await getDb().execute(sql`
     with changed as (
       update uploads set ${sql.join(assignments, sql`, `)}
-      where id = ${input.id} and status in (${sql.join(input.from.map((s) => sql`${s}`), sql`, `)})
+      where id = ${input.id} and status in (${sql.join(input.from.map((s) => sql`${s}`), sql`, `)})${leaseCondition(input.lease)}
       returning *
     ), logged as (
       insert into upload_events (upload_id, type, source, detail)
@@ -83,6 +85,20 @@ export async function transitionUpload(input: {
     select * from changed`);
   const raw = result.rows[0] as Record<string, unknown> | undefined;
   return raw ? mapUploadRow(raw) : null;
+}
+
+function leaseCondition(lease: Date | null | undefined): SQL {
+  if (lease === undefined) return sql``;
+  return lease === null ? sql` and lease_until is null` : sql` and lease_until = ${lease.toISOString()}::timestamptz`;
+}
+
+/** Extends a worker's lease if it still holds it; false means another delivery took the upload over. */
+export async function renewUploadLease(id: string, lease: Date, next: Date): Promise<boolean> {
+  const result = await getDb().execute(sql`
+    update uploads set lease_until = ${next.toISOString()}::timestamptz
+    where id = ${id} and status = 'processing' and lease_until = ${lease.toISOString()}::timestamptz
+    returning id`);
+  return result.rows.length === 1;
 }
 
 export async function recordUploadEvent(uploadId: string, event: UploadEventInput): Promise<void> {

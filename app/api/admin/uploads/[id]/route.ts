@@ -1,0 +1,12 @@
+import "@/lib/db/node";
+import { ApiError } from "@/lib/api/errors";
+import { withAdmin } from "@/lib/api/with-session";
+import { getAdminUploadDetail } from "@/lib/admin/get-admin-upload-detail";
+
+export const runtime = "nodejs";
+
+export const GET = withAdmin<{ id: string }>(async ({ params }) => {
+  const detail = await getAdminUploadDetail(params.id);
+  if (!detail) throw new ApiError("not_found", "Upload not found.");
+  return Response.json(detail, { headers: { "cache-control": "no-store" } });
+});

@@ -1,0 +1,276 @@
+/**
+ * Uploads one large multipart file through the real uploader UI (Uppy in Chromium) and the
+ * same multipart upload straight from Node to the same store, in one run, and compares them.
+ *
+ *   npx tsx bench/uppy-throughput.ts                    # 1 GiB, starts `next start` on :3100
+ *   npx tsx bench/uppy-throughput.ts --quick            # 128 MiB
+ *   npx tsx bench/uppy-throughput.ts --size-mib 512 --url http://localhost:3000
+ *
+ * Needs the local stack (`.data/stack.json`; start it with `npx tsx dev/stack/main.ts --no-app`).
+ * Without --url it runs `next start --port 3100` with the stack's env, so it needs a build:
+ * pass --build to run `next build` first. The bucket's CORS only admits the app on ports 3000
+ * and 3100, so --url must be one of those.
+ *
+ * Same part size (lib/uploads/part-size.ts) and the same concurrency as Uppy's `limit` on
+ * both sides. Control-plane requests (create, sign, list, complete; not status polling) are
+ * counted per upload against the budget of 3 + 1 per 100 parts.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, ftruncateSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import { chromium, type Page } from "@playwright/test";
+import { PART_UPLOAD_CONCURRENCY } from "../components/uploader/upload-limits";
+import { partCountFor, partSizeFor } from "../lib/uploads/part-size";
+
+const ROOT = resolve(__dirname, "..");
+const MiB = 1024 ** 2;
+const PRO_USER = { email: "pro@biblio.local", password: "biblio-pro-dev" };
+const TARGET_RATIO = 0.7;
+
+type Args = { sizeMiB: number; url: string | null; build: boolean };
+
+function parseArgs(argv: string[]): Args {
+  const quick = argv.includes("--quick");
+  const at = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const sizeMiB = Number(at("--size-mib") ?? (quick ? 128 : 1024));
+  if (!Number.isFinite(sizeMiB) || sizeMiB <= 16) throw new Error("--size-mib must be above 16 (the multipart threshold)");
+  return { sizeMiB, url: at("--url") ?? null, build: argv.includes("--build") };
+}
+
+function readStackEnv(): Record<string, string> {
+  const file = join(ROOT, ".data", "stack.json");
+  if (!existsSync(file)) throw new Error("no running stack: start it with `npx tsx dev/stack/main.ts --no-app`");
+  return (JSON.parse(readFileSync(file, "utf8")) as { env: Record<string, string> }).env;
+}
+
+/** Sparse apart from an `ftyp` box, so the server's sniffing sees video/mp4 and the disk stays empty. */
+function writeBenchFile(dir: string, size: number): string {
+  const path = join(dir, `bench-${size / MiB}mib.mp4`);
+  const fd = openSync(path, "w");
+  try {
+    writeSync(fd, Buffer.from("\0\0\0\x20ftypisom\0\0\x02\0isomiso2avc1mp41", "latin1"));
+    ftruncateSync(fd, size);
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+function run(cmd: string, args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn(join(ROOT, "node_modules", ".bin", cmd), args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
+    child.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`${cmd} ${args.join(" ")} exited ${code}`))));
+  });
+}
+
+async function startApp(env: Record<string, string>, build: boolean): Promise<{ url: string; child: ChildProcess }> {
+  const port = 3100;
+  const url = `http://localhost:${port}`;
+  const appEnv = { ...env, APP_URL: url, NEXT_TELEMETRY_DISABLED: "1" };
+  if (build) await run("next", ["build"], appEnv);
+  if (!existsSync(join(ROOT, ".next", "BUILD_ID"))) throw new Error("no production build: pass --build, or --url for a running app");
+  const child = spawn(join(ROOT, "node_modules", ".bin", "next"), ["start", "--port", String(port)], {
+    cwd: ROOT,
+    env: { ...process.env, ...appEnv },
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${url}/`)).ok) return { url, child };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`next start did not answer on ${url}`);
+}
+
+type ControlPlane = { create: number; sign: number; list: number; complete: number; status: number };
+
+function classify(method: string, url: URL): keyof ControlPlane | null {
+  const path = url.pathname;
+  if (method === "POST" && path === "/api/uploads") return "create";
+  if (/^\/api\/uploads\/[^/]+\/parts$/.test(path)) return method === "POST" ? "sign" : "list";
+  if (method === "POST" && /^\/api\/uploads\/[^/]+\/complete$/.test(path)) return "complete";
+  if (method === "GET" && /^\/api\/uploads\/[^/]+$/.test(path)) return "status";
+  return null;
+}
+
+async function signIn(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/sign-in`);
+  await page.getByLabel("Email").fill(PRO_USER.email);
+  await page.getByLabel("Password").fill(PRO_USER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL("**/projects");
+}
+
+async function uploadThroughUppy(url: string, file: string, size: number) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await browser.newPage();
+    const counts: ControlPlane = { create: 0, sign: 0, list: 0, complete: 0, status: 0 };
+    let partPuts = 0;
+    let firstPartAt = 0;
+    page.on("request", (request) => {
+      const u = new URL(request.url());
+      const kind = classify(request.method(), u);
+      if (kind) counts[kind]++;
+      if (request.method() === "PUT" && u.searchParams.has("partNumber")) {
+        partPuts++;
+        firstPartAt ||= performance.now();
+      }
+    });
+    await signIn(page, url);
+    await page.getByTestId("project-item").first().getByRole("link").click();
+    await page.getByTestId("uploader").and(page.locator("[data-ready]")).waitFor();
+    await page.locator(".uppy-Dashboard-input").first().setInputFiles(file);
+    const row = page.getByTestId("upload-row").first();
+    await row.and(page.locator('[data-status="ready"]')).waitFor();
+
+    // `complete` answered: the bytes are stored and the server has checked them.
+    const completed = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith("/complete"), {
+      timeout: 30 * 60_000,
+    });
+    const clickedAt = performance.now();
+    await page.locator(".uppy-StatusBar-actionBtn--upload").click();
+    const response = await completed;
+    const doneAt = performance.now();
+    if (!response.ok()) throw new Error(`complete answered ${response.status()}`);
+    await row.and(page.locator('[data-status="queued"], [data-status="processing"], [data-status="processed"], [data-status="uploaded"], [data-status="failed"]')).waitFor({ timeout: 60_000 });
+    return {
+      seconds: (doneAt - clickedAt) / 1000,
+      transferSeconds: (doneAt - firstPartAt) / 1000,
+      partPuts,
+      counts,
+      mbps: size / 1e6 / ((doneAt - clickedAt) / 1000),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function uploadFromNode(env: Record<string, string>, file: string, size: number) {
+  const s3 = new S3Client({
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.S3_ACCESS_KEY_ID!, secretAccessKey: env.S3_SECRET_ACCESS_KEY! },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  const Bucket = env.S3_BUCKET!;
+  const Key = `bench/uppy-throughput-${Date.now()}.mp4`;
+  const partSize = partSizeFor(size);
+  const partCount = partCountFor(size, partSize);
+  const handle = await open(file, "r");
+  const t0 = performance.now();
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: "video/mp4" }));
+  try {
+    const etags: string[] = new Array(partCount);
+    let next = 1;
+    const worker = async () => {
+      for (let n = next++; n <= partCount; n = next++) {
+        const start = (n - 1) * partSize;
+        const length = Math.min(partSize, size - start);
+        const body = Buffer.alloc(length);
+        await handle.read(body, 0, length, start);
+        const res = await s3.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: n, Body: body, ContentLength: length }));
+        etags[n - 1] = res.ETag!;
+      }
+    };
+    await Promise.all(Array.from({ length: PART_UPLOAD_CONCURRENCY }, worker));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key,
+        UploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    await s3.send(new DeleteObjectCommand({ Bucket, Key }));
+    return { seconds, mbps: size / 1e6 / seconds, partCount, partSize };
+  } catch (error) {
+    await s3.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => {});
+    throw error;
+  } finally {
+    await handle.close();
+    s3.destroy();
+  }
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const env = readStackEnv();
+  const size = args.sizeMiB * MiB;
+  const dir = mkdtempSync(join(tmpdir(), "biblio-bench-"));
+  let app: ChildProcess | undefined;
+  try {
+    const file = writeBenchFile(dir, size);
+    let url = args.url;
+    if (!url) {
+      const started = await startApp(env, args.build);
+      app = started.child;
+      url = started.url;
+    }
+    const partSize = partSizeFor(size);
+    const parts = partCountFor(size, partSize);
+    console.log(`uploading ${args.sizeMiB} MiB: ${parts} parts of ${partSize / MiB} MiB, ${PART_UPLOAD_CONCURRENCY} at a time, app ${url}`);
+
+    // Node first warms the store the same way for both; then the browser.
+    const node = await uploadFromNode(env, file, size);
+    console.log(`node → store      ${node.mbps.toFixed(1)} MB/s  (${node.seconds.toFixed(1)} s)`);
+    const uppy = await uploadThroughUppy(url, file, size);
+    console.log(`uppy → store      ${uppy.mbps.toFixed(1)} MB/s  (${uppy.seconds.toFixed(1)} s click→confirmed; ${uppy.transferSeconds.toFixed(1)} s first part→confirmed)`);
+
+    const ratio = uppy.mbps / node.mbps;
+    const { create, sign, list, complete, status } = uppy.counts;
+    const controlPlane = create + sign + list + complete;
+    const budget = 3 + Math.ceil(parts / 100);
+    const lines = [
+      `ratio uppy/node   ${(ratio * 100).toFixed(0)} %  (target ≥ ${TARGET_RATIO * 100} %: ${ratio >= TARGET_RATIO ? "met" : "NOT met"})`,
+      `part PUTs         ${uppy.partPuts} for ${parts} parts`,
+      `control plane     ${controlPlane} requests (create ${create}, sign ${sign}, list ${list}, complete ${complete}); budget ${budget}: ${controlPlane <= budget ? "met" : "NOT met"}`,
+      `status polls      ${status} (not counted)`,
+    ];
+    for (const line of lines) console.log(line);
+    const resultsDir = join(ROOT, "bench", "results");
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(
+      join(resultsDir, `uppy-throughput-${new Date().toISOString().replace(/[:.]/g, "-")}.json`),
+      JSON.stringify({ sizeMiB: args.sizeMiB, parts, partSize, concurrency: PART_UPLOAD_CONCURRENCY, node, uppy, ratio, controlPlane, budget }, null, 2),
+    );
+  } finally {
+    if (app?.pid) {
+      try {
+        process.kill(-app.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { expect, test } from "@playwright/test";
+import { MiB, writeFakeMp4 } from "./support/files";
+import { UPLOAD_BUTTON, addFiles, fetchUpload, openFirstProject, partPutOf, signIn, slowDownPartPuts, uploadIdOf, uploadRow } from "./support/uploader";
+
+function storeClient(): S3Client {
+  const env = process.env;
+  if (!env.S3_ENDPOINT || !env.S3_BUCKET) throw new Error("S3_* is not set: run the e2e tests through ./dev/test e2e");
+  return new S3Client({
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION ?? "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.S3_ACCESS_KEY_ID!, secretAccessKey: env.S3_SECRET_ACCESS_KEY! },
+  });
+}
+
+test("cancelling a multipart upload aborts it and leaves no parts in the bucket", async ({ page }, testInfo) => {
+  const mp4 = writeFakeMp4(testInfo.outputPath("cancel-40mib.mp4"), 40 * MiB);
+  let partsSent = 0;
+  page.on("request", (request) => {
+    if (partPutOf(request)) partsSent++;
+  });
+  await slowDownPartPuts(page, 2_000);
+  await signIn(page);
+  await openFirstProject(page);
+  await addFiles(page, [mp4]);
+  await page.locator(UPLOAD_BUTTON).click();
+
+  const row = uploadRow(page, "cancel-40mib.mp4");
+  await expect(row).toHaveAttribute("data-status", "uploading");
+  const id = await uploadIdOf(row);
+  await expect.poll(() => partsSent, { timeout: 30_000 }).toBeGreaterThan(0);
+  const { upload } = await fetchUpload(page, id);
+  expect(upload.status).toBe("pending");
+
+  await page.locator(".uppy-StatusBar").getByRole("button", { name: "Cancel" }).click();
+
+  await expect(row).toHaveCount(0);
+  await expect(page.locator(`[data-testid=file-row][data-upload-id="${id}"]`)).toHaveAttribute("data-status", "aborted", { timeout: 20_000 });
+  expect((await fetchUpload(page, id)).upload.status).toBe("aborted");
+  expect((await page.request.get(`/api/uploads/${id}/parts`)).status()).toBe(409);
+
+  const s3 = storeClient();
+  try {
+    const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: process.env.S3_BUCKET!, Prefix: upload.key }));
+    expect(listed.Uploads ?? []).toEqual([]);
+  } finally {
+    s3.destroy();
+  }
+});

@@ -1,0 +1,129 @@
+import { sql } from "drizzle-orm";
+import { getDb } from "../client";
+import type { SweepCounts, SweepTrigger } from "../schema";
+import { mapUploadRow, type UploadRow } from "./uploads";
+
+const mapUploadRows = (rows: unknown[]): UploadRow[] => rows.map((r) => mapUploadRow(r as Record<string, unknown>));
+
+// Bulk queries for the sweep and the poller: every one is a single round trip over a
+// bounded batch (arrays bound as one parameter with `sql.param`).
+
+/** Full rows for up to one listing page of keys, in one statement. */
+export async function getUploadsByKeys(bucket: string, keys: string[]): Promise<UploadRow[]> {
+  if (!keys.length) return [];
+  const result = await getDb().execute(sql`
+    select * from uploads where storage_key = any(${sql.param(keys)}::text[]) and bucket = ${bucket}`);
+  return mapUploadRows(result.rows as Record<string, unknown>[]);
+}
+
+/**
+ * Expires up to `limit` pending intents whose deadline passed before `before`, skipping
+ * `keep` (intents whose bytes the listing saw) and rows another transaction holds. The
+ * transition and its timeline events are one statement.
+ */
+export async function expirePendingBatch(input: { bucket: string; before: Date; keep: string[]; limit: number }) {
+  const result = await getDb().execute(sql`
+    with picked as (
+      select id from uploads
+      where status = 'pending' and bucket = ${input.bucket} and deadline_at < ${input.before.toISOString()}::timestamptz
+        and not (id = any(${sql.param(input.keep)}::text[]))
+      order by deadline_at
+      limit ${input.limit}
+      for update skip locked
+    ), changed as (
+      update uploads u set status = 'expired', expired_at = now(), updated_at = now()
+      from picked where u.id = picked.id and u.status = 'pending'
+      returning u.id, u.deadline_at
+    ), logged as (
+      insert into upload_events (upload_id, type, source, detail)
+      select id, 'expired', 'sweep', jsonb_build_object('deadline', deadline_at) from changed
+    )
+    select count(*)::int as n from changed`);
+  return (result.rows[0] as { n: number }).n;
+}
+
+/** `uploaded` rows whose publish has not succeeded: the outbox the sweep drains. */
+export async function listOutboxBatch(input: { bucket: string; maxAttempts: number; settledBefore: Date; afterId: string; limit: number }) {
+  const result = await getDb().execute(sql`
+    select * from uploads
+    where status = 'uploaded' and bucket = ${input.bucket} and publish_attempts < ${input.maxAttempts}
+      and (publish_attempts > 0 or uploaded_at < ${input.settledBefore.toISOString()}::timestamptz)
+      and id > ${input.afterId}
+    order by id
+    limit ${input.limit}`);
+  return mapUploadRows(result.rows as Record<string, unknown>[]);
+}
+
+export async function countOutboxExhausted(bucket: string, maxAttempts: number): Promise<number> {
+  const result = await getDb().execute(sql`
+    select count(*)::int as n from uploads where status = 'uploaded' and bucket = ${bucket} and publish_attempts >= ${maxAttempts}`);
+  return (result.rows[0] as { n: number }).n;
+}
+
+/** Timeline rows for many uploads in one statement (e.g. the multipart sessions a page aborted). */
+export async function recordUploadEventsBulk(events: { uploadId: string; type: string; source: string; detail: Record<string, unknown> }[]) {
+  if (!events.length) return;
+  await getDb().execute(sql`
+    insert into upload_events (upload_id, type, source, detail)
+    select * from unnest(${sql.param(events.map((e) => e.uploadId))}::text[], ${sql.param(events.map((e) => e.type))}::text[],
+      ${sql.param(events.map((e) => e.source))}::text[], ${sql.param(events.map((e) => JSON.stringify(e.detail)))}::jsonb[])`);
+}
+
+// ── sweep_runs ──────────────────────────────────────────────────────────────────
+
+export async function insertSweepRun(trigger: SweepTrigger): Promise<number> {
+  const result = await getDb().execute(sql`insert into sweep_runs (trigger) values (${trigger}) returning id`);
+  return Number((result.rows[0] as { id: string | number }).id);
+}
+
+export async function finishSweepRun(id: number, input: { counts: SweepCounts; durationMs: number; error: string | null }) {
+  await getDb().execute(sql`
+    update sweep_runs set ended_at = now(), duration_ms = ${Math.round(input.durationMs)}, counts = ${JSON.stringify(input.counts)}::jsonb,
+      error = ${input.error}
+    where id = ${id}`);
+}
+
+export async function getSweepRun(id: number) {
+  const result = await getDb().execute(sql`select id, trigger, counts, duration_ms, error, started_at, ended_at from sweep_runs where id = ${id}`);
+  return result.rows[0] as { id: number; trigger: string; counts: SweepCounts; duration_ms: number | null; error: string | null } | undefined;
+}
+
+// ── leases and cursors (trigger_cursors) ────────────────────────────────────────
+// A lease row rather than a session advisory lock: serverless drivers and transaction
+// poolers (Neon's pooled URL) give no session to hold a lock on across statements, and a
+// lease also frees itself when its holder dies. Row: name = lease name, cursor = holder,
+// updated_at = when the lease runs out.
+
+/** Takes `name` for `ttlMs` if it is free or its lease ran out; true when this caller holds it. */
+export async function acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+  const result = await getDb().execute(sql`
+    insert into trigger_cursors (name, cursor, updated_at) values (${name}, ${holder}, now() + ${ttlMs} * interval '1 millisecond')
+    on conflict (name) do update set cursor = excluded.cursor, updated_at = excluded.updated_at
+      where trigger_cursors.updated_at < now() or trigger_cursors.cursor = ${holder}
+    returning name`);
+  return result.rows.length === 1;
+}
+
+/** Extends a held lease; false when another holder took it over (the caller must stop). */
+export async function renewLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+  const result = await getDb().execute(sql`
+    update trigger_cursors set updated_at = now() + ${ttlMs} * interval '1 millisecond'
+    where name = ${name} and cursor = ${holder} returning name`);
+  return result.rows.length === 1;
+}
+
+export async function releaseLease(name: string, holder: string): Promise<void> {
+  await getDb().execute(sql`delete from trigger_cursors where name = ${name} and cursor = ${holder}`);
+}
+
+export async function getCursor(name: string): Promise<string | null> {
+  const result = await getDb().execute(sql`select cursor from trigger_cursors where name = ${name}`);
+  return (result.rows[0] as { cursor: string | null } | undefined)?.cursor ?? null;
+}
+
+export async function setCursor(name: string, cursor: string | null): Promise<void> {
+  await getDb().execute(sql`
+    insert into trigger_cursors (name, cursor) values (${name}, ${cursor})
+    on conflict (name) do update set cursor = excluded.cursor, updated_at = now()`);
+}
+

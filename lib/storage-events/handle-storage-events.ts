@@ -1,0 +1,44 @@
+import { recordOrphans, markOrphansDeleted } from "@/lib/db/queries/storage-orphans";
+import { getUploadByKey, recordUploadEvent } from "@/lib/db/queries/uploads";
+import { confirmUpload } from "@/lib/pipeline/confirm-upload";
+import { getBucket } from "@/lib/storage/s3-client";
+import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
+import type { StorageEvent } from "./parse-storage-event";
+
+export type EventOutcome = { key: string; outcome: string; uploadId?: string };
+
+/**
+ * Patterns 1 and 3: the event knows only the key, so the intent written at presign time
+ * supplies the context, and the shared confirm step decides. A key with no intent is
+ * recorded as an orphan and acknowledged, so the queue does not retry it forever.
+ * Errors propagate (→ 5xx → QStash retries): a transient failure must not lose the event.
+ */
+export async function handleStorageEvents(events: StorageEvent[]): Promise<EventOutcome[]> {
+  const bucket = getBucket();
+  const out: EventOutcome[] = [];
+  for (const event of events) {
+    if (event.bucket && event.bucket !== bucket) {
+      out.push({ key: event.key, outcome: "other_bucket" });
+      continue;
+    }
+    const upload = await getUploadByKey(event.key);
+    if (!upload) {
+      if (event.kind === "created") await recordOrphans([{ key: event.key, size: event.size, etag: event.etag }]);
+      else await markOrphansDeleted([event.key]);
+      out.push({ key: event.key, outcome: event.kind === "created" ? "orphan" : "orphan_deleted" });
+      continue;
+    }
+    if (event.kind === "removed") {
+      await recordUploadEvent(upload.id, { type: "object_deleted", source: "storage-event", detail: { event: event.name, at: event.at } });
+      out.push({ key: event.key, uploadId: upload.id, outcome: "recorded" });
+      continue;
+    }
+    const result = await confirmUpload(upload, "storage-event");
+    out.push({ key: event.key, uploadId: upload.id, outcome: result.outcome });
+  }
+  return out;
+}
+
+export function storageEventsEnabled(): boolean {
+  return isTriggerEnabled("storage-event");
+}
