@@ -10,6 +10,12 @@ const REUSE_MARGIN_MS = 60_000;
  * URLs S3 already considers expired.
  */
 const MAX_URL_TTL_MS = 15 * 60_000;
+/**
+ * The next batch is asked for this many parts before the current one runs out. Signing
+ * 100 URLs takes the server a noticeable while, and without this every part worker
+ * stalls on it at parts 101, 201, …; the request count stays one per 100 parts.
+ */
+const PREFETCH_AHEAD = 24;
 
 type SignedUrl = { url: string; validUntil: number };
 type UploadCache = { urls: Map<number, SignedUrl>; inflight: Map<number, Promise<void>> };
@@ -33,15 +39,30 @@ export class PartUrlSigner {
     const cache = this.#cacheFor(uploadId);
     for (;;) {
       const hit = this.#usable(cache, partNumber, REUSE_MARGIN_MS);
-      if (hit) return hit.url;
+      if (hit) {
+        this.#prefetch(uploadId, cache, partNumber, partCount);
+        return hit.url;
+      }
       const pending = cache.inflight.get(partNumber);
       if (!pending) break;
-      await pending;
+      // A failed batch (say, a prefetch) leaves the part unsigned; the loop then asks on its own.
+      await pending.catch(() => {});
     }
     await this.#fetchBatch(uploadId, cache, partNumber, partCount);
     const signed = this.#usable(cache, partNumber, 0);
     if (!signed) throw new Error(`The server did not sign part ${partNumber}. Try again.`);
+    this.#prefetch(uploadId, cache, partNumber, partCount);
     return signed.url;
+  }
+
+  /** Starts the batch after the current one while its last parts are still being sent. */
+  #prefetch(uploadId: string, cache: UploadCache, partNumber: number, partCount: number): void {
+    const horizon = Math.min(partCount, partNumber + PREFETCH_AHEAD);
+    for (let n = partNumber + 1; n <= horizon; n++) {
+      if (this.#usable(cache, n, REUSE_MARGIN_MS) || cache.inflight.has(n)) continue;
+      this.#fetchBatch(uploadId, cache, n, partCount).catch(() => {});
+      return;
+    }
   }
 
   /** Drops a URL whose PUT failed, so a retry gets a fresh signature rather than the same failure. */
