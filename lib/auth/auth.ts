@@ -31,6 +31,14 @@ function createAuth() {
         plan: { type: "string", defaultValue: "free", input: false },
       },
     },
+    // better-auth allows 3 sign-ins per 10 s per IP; a shared office or an admin switching
+    // accounts trips that. 30 a minute still makes password guessing impractical.
+    rateLimit: {
+      customRules: {
+        "/sign-in/email": { window: 60, max: 30 },
+        "/sign-up/email": { window: 60, max: 10 },
+      },
+    },
     advanced: { useSecureCookies: env.APP_URL.startsWith("https://") },
     plugins: [admin({ defaultRole: "user", adminRoles: ["admin"] }), nextCookies()],
   });
