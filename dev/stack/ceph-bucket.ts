@@ -1,13 +1,9 @@
 // Idempotent bucket setup (CORS, lifecycle) and RGW event notifications.
 // configureBucket is provider-neutral (also used against AWS/R2/MinIO by the setup
 // command); configureNotifications is the Ceph RGW SNS-compatible flavour.
-import { createHash } from "node:crypto";
+import { configureBucket as configureBucketForSetup } from "../../lib/setup/configure-bucket";
 import {
-  CreateBucketCommand,
   GetBucketNotificationConfigurationCommand,
-  HeadBucketCommand,
-  PutBucketCorsCommand,
-  PutBucketLifecycleConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
   S3Client,
   type S3ClientConfig,
@@ -16,8 +12,6 @@ import {
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 
 export const DEFAULT_REGION = "us-east-1";
-export const ABORT_INCOMPLETE_MULTIPART_DAYS = 1;
-const CORS_MAX_AGE_SECONDS = 3600;
 
 export interface S3Target {
   endpoint: string;
@@ -61,80 +55,17 @@ export function s3ClientConfig(t: S3Target): S3ClientConfig {
   };
 }
 
-/**
- * Ceph RGW 16 rejects PutBucketLifecycleConfiguration (and checks PutBucketCors) without
- * Content-MD5, but current SDKs send only x-amz-checksum-crc32. AWS accepts both headers.
- */
-function addContentMd5(client: S3Client) {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const req = args.request as { headers?: Record<string, string>; body?: unknown };
-      if (req.headers && (typeof req.body === "string" || req.body instanceof Uint8Array)) {
-        const has = Object.keys(req.headers).some((h) => h.toLowerCase() === "content-md5");
-        if (!has) req.headers["content-md5"] = createHash("md5").update(req.body).digest("base64");
-      }
-      return next(args);
-    },
-    { step: "build", name: "biblioContentMd5", priority: "low" },
-  );
-  return client;
-}
-
-function isStatus(e: unknown, ...codes: number[]) {
-  const s = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return s !== undefined && codes.includes(s);
-}
-
+/** The provider-neutral bucket setup of `npm run setup`, with the local Ceph's defaults. */
 export async function configureBucket(opts: BucketConfig): Promise<void> {
-  const s3 = addContentMd5(new S3Client(s3ClientConfig(opts)));
-  try {
-    try {
-      await s3.send(new HeadBucketCommand({ Bucket: opts.bucket }));
-    } catch (e) {
-      if (!isStatus(e, 404)) throw e;
-      try {
-        await s3.send(new CreateBucketCommand({ Bucket: opts.bucket }));
-      } catch (e2) {
-        if ((e2 as Error).name !== "BucketAlreadyOwnedByYou") throw e2;
-      }
-    }
-    // PUT replaces the whole configuration, so repeating it is idempotent.
-    await s3.send(
-      new PutBucketCorsCommand({
-        Bucket: opts.bucket,
-        CORSConfiguration: {
-          CORSRules: [
-            {
-              ID: "biblio-browser-uploads",
-              AllowedOrigins: opts.corsOrigins,
-              AllowedMethods: ["PUT", "GET", "HEAD"],
-              AllowedHeaders: ["*"],
-              // Uppy's multipart upload reads each part's ETag from the browser response.
-              ExposeHeaders: ["ETag"],
-              MaxAgeSeconds: CORS_MAX_AGE_SECONDS,
-            },
-          ],
-        },
-      }),
-    );
-    await s3.send(
-      new PutBucketLifecycleConfigurationCommand({
-        Bucket: opts.bucket,
-        LifecycleConfiguration: {
-          Rules: [
-            {
-              ID: "abort-incomplete-multipart",
-              Status: "Enabled",
-              Filter: { Prefix: "" },
-              AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_MULTIPART_DAYS },
-            },
-          ],
-        },
-      }),
-    );
-  } finally {
-    s3.destroy();
-  }
+  await configureBucketForSetup({
+    endpoint: opts.endpoint,
+    region: opts.region ?? DEFAULT_REGION,
+    accessKey: opts.accessKey,
+    secretKey: opts.secretKey,
+    forcePathStyle: true,
+    bucket: opts.bucket,
+    corsOrigins: opts.corsOrigins,
+  });
 }
 
 /**
