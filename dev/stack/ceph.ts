@@ -1,7 +1,7 @@
 // Local S3 for the dev stack: a single-node Ceph (mon + BlueStore OSD + radosgw) from
 // Debian's packages, with all state under dataDir. See DESIGN.md §4.
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { MON_ID, OSD_ID, RGW_NAME, cephPaths, renderCephConf, type CephPaths } from "./ceph-config";
 import {
@@ -271,6 +271,22 @@ async function warmUpRgw(endpoint: string, o: CephOptions) {
   }
 }
 
+/**
+ * A full OSD blocks every write, and radosgw writes while it initialises, so it would
+ * only time out. Say what happened and how to get out of it instead.
+ */
+async function assertStoreNotFull(p: CephPaths): Promise<void> {
+  const health = JSON.parse((await ceph(p, ["health", "-f", "json"], 10_000)).stdout) as { checks?: Record<string, unknown> };
+  if (!health.checks?.OSD_FULL) return;
+  // `ceph df` needs a mgr, which the local stack does not run; the sparse block file's allocated size tells as much.
+  const block = statSync(p.osdBlock);
+  const gib = (n: number) => (n / 1024 ** 3).toFixed(1);
+  throw new Error(
+    `ceph: the local object store is full (${gib(block.blocks * 512)} of ${gib(block.size)} GiB of ${p.osdBlock} in use), so radosgw cannot start.\n` +
+      `Large benchmark uploads are the usual cause. Run ./dev/reset to wipe the local data (Postgres, Ceph, QStash) and start afresh.`,
+  );
+}
+
 export async function startCeph(opts: CephOptions): Promise<CephHandle> {
   const log = opts.log ?? noop;
   const rgwPort = opts.rgwPort ?? DEFAULT_RGW_PORT;
@@ -346,6 +362,7 @@ export async function startCeph(opts: CephOptions): Promise<CephHandle> {
       "osd",
     );
     log(`ceph: osd up after ${Date.now() - t0} ms`);
+    await assertStoreNotFull(p);
 
     // First start creates the rgw pools (~9 s); later starts just load the zone.
     await waitUntil("radosgw HTTP", cold ? 120_000 : 60_000, () => rgwHttpUp(endpoint), rgwPid, p, "rgw");

@@ -1,4 +1,4 @@
-import { getUploadById, recordPublishFailure, transitionUpload, type UploadRow, type UploadSource } from "@/lib/db/queries/uploads";
+import { getUploadById, recordLateQueuedEvent, recordPublishFailure, transitionUpload, type UploadRow, type UploadSource } from "@/lib/db/queries/uploads";
 import { ANALYSIS_OPTIONS, type JobPayload } from "@/lib/jobs/job-payload";
 import { getPlan, isTypeAllowed } from "@/lib/plans/plans";
 import { publishJob } from "@/lib/queue/publish-job";
@@ -107,12 +107,23 @@ export async function publishUpload(upload: UploadRow): Promise<ConfirmOutcome> 
     await recordPublishFailure(upload.id, message);
     return { outcome: "uploaded", upload };
   }
+  const event = { type: "queued", source: "pipeline", detail: { messageId, queue: getPlan(upload.plan).queue } };
   const queued = await transitionUpload({
     id: upload.id,
     from: ["uploaded"],
     to: "queued",
     set: { qstashMessageId: messageId, lastPublishError: null },
-    event: { type: "queued", source: "pipeline", detail: { messageId, queue: getPlan(upload.plan).queue } },
+    event,
   });
-  return queued ? { outcome: "queued", upload: queued } : { outcome: "unchanged", upload: (await getUploadById(upload.id)) ?? upload };
+  if (queued) return { outcome: "queued", upload: queued };
+  const current = (await getUploadById(upload.id)) ?? upload;
+  // A fast queue can deliver, and the worker claim `uploaded → processing`, before the
+  // transition above runs. The job was still handed over: the timeline must say so.
+  if (HANDED_OVER.has(current.status)) {
+    await recordLateQueuedEvent(upload.id, { ...event, detail: { ...event.detail, recordedAfter: current.status } });
+    return { outcome: "queued", upload: current };
+  }
+  return { outcome: "unchanged", upload: current };
 }
+
+const HANDED_OVER = new Set(["processing", "processed", "failed"]);

@@ -9,7 +9,8 @@ import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
 import * as partsRoute from "@/app/api/uploads/[id]/parts/route";
 import { getDb } from "@/lib/db/client";
 import { getOrphan } from "@/lib/db/queries/storage-orphans";
-import { getUploadById, listUploadEvents } from "@/lib/db/queries/uploads";
+import { getUploadById, listUploadEvents, transitionUpload } from "@/lib/db/queries/uploads";
+import { publishUpload } from "@/lib/pipeline/confirm-upload";
 import { getSweepRun, setCursor } from "@/lib/db/queries/sweep";
 import { getEnv } from "@/lib/env";
 import { replaceQstashClient } from "@/lib/queue/qstash-client";
@@ -141,6 +142,21 @@ describe("races", () => {
     expect(types.filter((t) => t === "uploaded")).toHaveLength(1);
     expect(types.filter((t) => t === "queued")).toHaveLength(1);
     expect(jobsFor(created.upload.id)).toHaveLength(1);
+  });
+
+  it("a worker that claims the job before confirm records `queued` still leaves one queued event", async () => {
+    overrideTriggers(["client"]);
+    const created = await createSingle();
+    await put(created);
+    const pending = (await getUploadById(created.upload.id))!;
+    const uploaded = (await transitionUpload({ id: pending.id, from: ["pending"], to: "uploaded", set: { source: "client" }, event: { type: "uploaded", source: "client" } }))!;
+    // What a fast worker does between the publish and confirm's `uploaded → queued`.
+    await transitionUpload({ id: pending.id, from: ["uploaded"], to: "processing", event: { type: "processing", source: "worker" } });
+    const first = await publishUpload(uploaded);
+    const again = await publishUpload(uploaded);
+    expect([first.outcome, again.outcome]).toEqual(["queued", "queued"]);
+    expect((await typesOf(pending.id)).filter((t) => t === "queued")).toHaveLength(1);
+    expect((await getUploadById(pending.id))?.status).toBe("processing");
   });
 
   it("two sweeps at once: one runs, the other finds the lease taken", async () => {

@@ -105,6 +105,20 @@ export async function recordUploadEvent(uploadId: string, event: UploadEventInpu
   await getDb().insert(uploadEvents).values({ uploadId, type: event.type, source: event.source, detail: event.detail });
 }
 
+/**
+ * Records the `queued` event for a publish whose state transition lost the race to the
+ * worker's claim. At most one such event per message id, so a retried publish adds none.
+ */
+export async function recordLateQueuedEvent(uploadId: string, event: UploadEventInput & { detail: { messageId: string } }): Promise<void> {
+  await getDb().execute(sql`
+    insert into upload_events (upload_id, type, source, detail)
+    select ${uploadId}, 'queued', ${event.source}, ${JSON.stringify(event.detail)}::jsonb
+    where not exists (
+      select 1 from upload_events
+      where upload_id = ${uploadId} and type = 'queued' and detail->>'messageId' = ${event.detail.messageId}
+    )`);
+}
+
 /** Counts a failed publish on an `uploaded` row; the sweep re-publishes it later (outbox). */
 export async function recordPublishFailure(id: string, error: string): Promise<void> {
   const db = getDb();
