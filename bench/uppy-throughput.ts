@@ -26,6 +26,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  ListObjectsV2Command,
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
@@ -119,6 +120,32 @@ async function signIn(page: Page, url: string): Promise<void> {
   await page.waitForURL("**/projects");
 }
 
+/** Uploads the browser made; their objects are deleted at the end so runs do not fill the local store. */
+const benchUploads: string[] = [];
+
+async function deleteBenchObjects(env: Record<string, string>): Promise<void> {
+  const s3 = s3For(env);
+  try {
+    for (const id of benchUploads) {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: env.S3_BUCKET!, Prefix: `uploads/${id}/` }));
+      for (const object of listed.Contents ?? []) await s3.send(new DeleteObjectCommand({ Bucket: env.S3_BUCKET!, Key: object.Key! }));
+    }
+  } finally {
+    s3.destroy();
+  }
+}
+
+function s3For(env: Record<string, string>): S3Client {
+  return new S3Client({
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: env.S3_ACCESS_KEY_ID!, secretAccessKey: env.S3_SECRET_ACCESS_KEY! },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
+
 async function uploadThroughUppy(url: string, file: string, size: number) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -129,6 +156,7 @@ async function uploadThroughUppy(url: string, file: string, size: number) {
     const counts: ControlPlane = { create: 0, sign: 0, list: 0, complete: 0, status: 0 };
     let partPuts = 0;
     let firstPartAt = 0;
+    const putSpans: [number, number][] = [];
     page.on("request", (request) => {
       const u = new URL(request.url());
       const kind = classify(request.method(), u);
@@ -167,12 +195,49 @@ async function uploadThroughUppy(url: string, file: string, size: number) {
       };
       page.on("request", (r) => trace(`→ ${r.method()}`, r.url()));
       page.on("requestfinished", (r) => trace(`✓ ${r.method()}`, r.url()));
+      // Per-part timings: how long each PUT took and how many were in flight on average.
+      const started = new Map<string, number>();
+      page.on("request", (r) => {
+        if (r.method() === "PUT") started.set(r.url(), performance.now());
+      });
+      page.on("requestfinished", (r) => {
+        const t0 = started.get(r.url());
+        if (r.method() === "PUT" && t0 !== undefined) putSpans.push([t0, performance.now()]);
+      });
     }
+    // BENCH_PROFILE=<file>: the page's JS CPU profile during the upload (open in Chrome DevTools).
+    const profiler = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
+    const metrics = async () =>
+      Object.fromEntries(((await profiler!.send("Performance.getMetrics")).metrics as { name: string; value: number }[]).map((m) => [m.name, m.value]));
+    let before: Record<string, number> = {};
+    if (profiler) {
+      await profiler.send("Performance.enable");
+      before = await metrics();
+      await profiler.send("Profiler.enable");
+      await profiler.send("Profiler.start");
+    }
+    if (process.env.BENCH_CHROME_TRACE) await browser.startTracing(page, { path: process.env.BENCH_CHROME_TRACE, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "toplevel"] });
     await page.locator(".uppy-StatusBar-actionBtn--upload").click();
+    if (process.env.BENCH_HIDE) await page.addStyleTag({ content: process.env.BENCH_HIDE });
     const response = await completed;
+    if (process.env.BENCH_CHROME_TRACE) await browser.stopTracing();
+    if (profiler) {
+      writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify((await profiler.send("Profiler.stop")).profile));
+      const after = await metrics();
+      const spent = (k: string) => `${k} ${((after[k]! - before[k]!) * 1000).toFixed(0)} ms`;
+      console.log(`  page: ${["TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration"].map(spent).join(", ")}; ${after.LayoutCount! - before.LayoutCount!} layouts`);
+    }
     const doneAt = performance.now();
     if (!response.ok()) throw new Error(`complete answered ${response.status()}`);
-    await row.and(page.locator('[data-status="queued"], [data-status="processing"], [data-status="processed"], [data-status="uploaded"], [data-status="failed"]')).waitFor({ timeout: 60_000 });
+    if (putSpans.length) {
+      const durations = putSpans.map(([a, b]) => b - a).sort((a, b) => a - b);
+      const busy = durations.reduce((a, b) => a + b, 0);
+      const wall = Math.max(...putSpans.map(([, b]) => b)) - Math.min(...putSpans.map(([a]) => a));
+      console.log(`  part PUTs: median ${durations[durations.length >> 1]!.toFixed(0)} ms, max ${durations.at(-1)!.toFixed(0)} ms, ${(busy / wall).toFixed(1)} in flight on average`);
+    }
+    await row.and(page.locator('[data-status="queued"], [data-status="processing"], [data-status="processed"], [data-status="uploaded"], [data-status="failed"]')).waitFor({ state: "attached", timeout: 60_000 });
+    const uploadId = await row.getAttribute("data-upload-id");
+    if (uploadId) benchUploads.push(uploadId);
     return {
       seconds: (doneAt - clickedAt) / 1000,
       transferSeconds: (doneAt - firstPartAt) / 1000,
@@ -186,14 +251,7 @@ async function uploadThroughUppy(url: string, file: string, size: number) {
 }
 
 async function uploadFromNode(env: Record<string, string>, file: string, size: number) {
-  const s3 = new S3Client({
-    endpoint: env.S3_ENDPOINT,
-    region: env.S3_REGION,
-    forcePathStyle: true,
-    credentials: { accessKeyId: env.S3_ACCESS_KEY_ID!, secretAccessKey: env.S3_SECRET_ACCESS_KEY! },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  const s3 = s3For(env);
   const Bucket = env.S3_BUCKET!;
   const Key = `bench/uppy-throughput-${Date.now()}.mp4`;
   const partSize = partSizeFor(size);
@@ -280,6 +338,7 @@ async function main() {
       JSON.stringify({ sizeMiB: args.sizeMiB, parts, partSize, concurrency: PART_UPLOAD_CONCURRENCY, node, uppy, ratio, controlPlane, budget }, null, 2),
     );
   } finally {
+    await deleteBenchObjects(env).catch((error) => console.error(`could not delete the benchmark's objects: ${error}`));
     if (app?.pid) {
       try {
         process.kill(-app.pid, "SIGTERM");

@@ -17,6 +17,7 @@ import { PartUrlSigner } from "./part-url-signer";
 import { PART_UPLOAD_CONCURRENCY } from "./upload-limits";
 import { PipelineTracker } from "./pipeline-tracker";
 import { planProblem } from "./plan-rules";
+import { throttleProgressEvents } from "./throttle-progress";
 
 /** Per-file metadata; Golden Retriever persists it, so a reload still knows each file's Biblio id. */
 export type BiblioMeta = {
@@ -237,6 +238,7 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
   });
 
   uppy.use(GoldenRetriever<BiblioMeta, BiblioBody>, { serviceWorker: false });
+  const stopThrottling = throttleProgressEvents(uppy);
 
   uppy.on("file-added", (file) => {
     cancelled.delete(file.id);
@@ -294,6 +296,7 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
    */
   function dispose(): void {
     disposing = true;
+    stopThrottling();
     tracker.destroy();
     const retriever = uppy.getPlugin("GoldenRetriever");
     if (retriever) uppy.removePlugin(retriever);

@@ -11,7 +11,7 @@ import {
   type Part,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl, S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
-import { getBucket, getS3 } from "./s3-client";
+import { getBucket, getPresignS3, getS3 } from "./s3-client";
 
 /** Part URLs live long enough for a slow part, short enough to be useless if leaked. */
 export const PART_URL_TTL_SECONDS = 15 * 60;
@@ -23,7 +23,7 @@ export const PUT_URL_TTL_SECONDS = 60 * 60;
  */
 export async function presignPut(key: string, contentType: string, size: number): Promise<{ url: string; headers: Record<string, string> }> {
   const command = new PutObjectCommand({ Bucket: getBucket(), Key: key, ContentType: contentType, ContentLength: size });
-  const url = await getSignedUrl(getS3(), command, {
+  const url = await getSignedUrl(getPresignS3(), command, {
     expiresIn: PUT_URL_TTL_SECONDS,
     signableHeaders: new Set(["content-type", "content-length"]),
   });
@@ -45,7 +45,7 @@ let partPresigner: S3RequestPresigner | undefined;
  */
 export async function presignParts(key: string, uploadId: string, partNumbers: number[]) {
   if (partNumbers.length === 0) return [];
-  const s3 = getS3();
+  const s3 = getPresignS3();
   const [first, ...rest] = partNumbers;
   const firstUrl = await getSignedUrl(s3, new UploadPartCommand({ Bucket: getBucket(), Key: key, UploadId: uploadId, PartNumber: first }), {
     expiresIn: PART_URL_TTL_SECONDS,

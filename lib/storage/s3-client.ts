@@ -1,13 +1,25 @@
-import { S3Client } from "@aws-sdk/client-s3";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { getEnv } from "@/lib/env";
+import { SyncSha256 } from "./sync-sha256";
 
 let client: S3Client | undefined;
+let presignClient: S3Client | undefined;
 
 /** The one S3 client. Web APIs only, so it runs on Edge and Node alike. */
 export function getS3(): S3Client {
-  if (client) return client;
+  client ??= new S3Client(clientConfig());
+  return client;
+}
+
+/** The client presigned URLs are made with: the same settings, hashing synchronously (see SyncSha256). */
+export function getPresignS3(): S3Client {
+  presignClient ??= new S3Client({ ...clientConfig(), sha256: SyncSha256 });
+  return presignClient;
+}
+
+function clientConfig(): S3ClientConfig {
   const env = getEnv();
-  client = new S3Client({
+  return {
     endpoint: env.S3_ENDPOINT,
     region: env.S3_REGION,
     forcePathStyle: env.S3_FORCE_PATH_STYLE,
@@ -16,8 +28,7 @@ export function getS3(): S3Client {
     // once the browser PUTs actual bytes; Ceph also lacks the newer checksum headers.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
-  });
-  return client;
+  };
 }
 
 export function getBucket(): string {
