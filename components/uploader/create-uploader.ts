@@ -179,6 +179,7 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
         void deleteIntent(created.upload.id).catch(() => {});
         throw new Error(MISMATCH_MESSAGE);
       }
+      signer.seed(created.upload.id, created.signed);
       return { uploadId: created.multipart.uploadId, key: created.multipart.key };
     },
 

@@ -65,6 +65,11 @@ export class PartUrlSigner {
     }
   }
 
+  /** Takes URLs signed elsewhere (the create response) as if a batch had returned them. */
+  seed(uploadId: string, signed: SignedParts): void {
+    this.#store(this.#cacheFor(uploadId), signed);
+  }
+
   /** Drops a URL whose PUT failed, so a retry gets a fresh signature rather than the same failure. */
   invalidate(url: string): void {
     for (const cache of this.#uploads.values()) {
@@ -95,18 +100,19 @@ export class PartUrlSigner {
     return signed && signed.validUntil - marginMs > Date.now() ? signed : undefined;
   }
 
+  #store(cache: UploadCache, { parts, expiresAt }: SignedParts): void {
+    const serverExpiry = Date.parse(expiresAt);
+    const validUntil = Math.min(Number.isNaN(serverExpiry) ? Infinity : serverExpiry, Date.now() + MAX_URL_TTL_MS);
+    for (const part of parts) cache.urls.set(part.partNumber, { url: part.url, validUntil });
+  }
+
   #fetchBatch(uploadId: string, cache: UploadCache, first: number, partCount: number): Promise<void> {
     const numbers = [first];
     for (let n = first + 1; n <= partCount && numbers.length < SIGN_BATCH_SIZE; n++) {
       if (!this.#usable(cache, n, REUSE_MARGIN_MS) && !cache.inflight.has(n)) numbers.push(n);
     }
     // Registered before the first await so that concurrent callers join this batch.
-    const batch = this.#signBatch(uploadId, numbers).then(({ parts, expiresAt }) => {
-      const receivedAt = Date.now();
-      const serverExpiry = Date.parse(expiresAt);
-      const validUntil = Math.min(Number.isNaN(serverExpiry) ? Infinity : serverExpiry, receivedAt + MAX_URL_TTL_MS);
-      for (const part of parts) cache.urls.set(part.partNumber, { url: part.url, validUntil });
-    });
+    const batch = this.#signBatch(uploadId, numbers).then((signed) => this.#store(cache, signed));
     const settled = batch.finally(() => {
       for (const n of numbers) if (cache.inflight.get(n) === settled) cache.inflight.delete(n);
     });

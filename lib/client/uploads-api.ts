@@ -11,7 +11,13 @@ export type CreateUploadInput = {
 
 export type CreateUploadResponse =
   | { upload: UploadView; strategy: "single"; put: { url: string; headers: Record<string, string>; expiresAt: string } }
-  | { upload: UploadView; strategy: "multipart"; multipart: { uploadId: string; key: string; partSize: number; partCount: number } };
+  | {
+      upload: UploadView;
+      strategy: "multipart";
+      multipart: { uploadId: string; key: string; partSize: number; partCount: number };
+      /** URLs for the first few parts, so the upload starts without another round trip. */
+      signed: SignedParts;
+    };
 
 export type SignedParts = { parts: { partNumber: number; url: string }[]; expiresAt: string };
 export type ListedPart = { partNumber: number; size: number; etag: string };

@@ -207,6 +207,24 @@ describe("multipart upload", () => {
     expect(abort.status).toBe(409);
   });
 
+  it("hands out the first parts' URLs with the session, and they take the bytes", async () => {
+    const bytes = mp4Bytes(size);
+    const created = await create(owner, { name: "quick.mp4", type: "video/mp4", size });
+    const { upload, multipart, signed } = created.body as {
+      upload: { id: string };
+      multipart: { partSize: number; partCount: number };
+      signed: { parts: { partNumber: number; url: string }[]; expiresAt: string };
+    };
+    // Four parts, all signed up front (at most six are).
+    expect(signed.parts.map((p) => p.partNumber)).toEqual([1, 2, 3, 4]);
+    expect(Date.parse(signed.expiresAt)).toBeGreaterThan(Date.now());
+    for (const part of signed.parts) {
+      const res = await fetch(part.url, { method: "PUT", body: bytes.slice((part.partNumber - 1) * multipart.partSize, part.partNumber * multipart.partSize) });
+      expect(res.status).toBe(200);
+    }
+    expect((await complete(owner, upload.id)).status).toBe(200);
+  });
+
   it("refuses part numbers beyond the upload and more than 100 at once", async () => {
     const { upload } = await startMultipart(owner);
     const beyond = await callRoute(partsRoute.POST, { method: "POST", cookie: owner.cookie, params: { id: upload.id }, body: { partNumbers: [5] } });
