@@ -11,7 +11,19 @@ const log = (line: string) => console.log(`[stack] ${line}`);
 
 async function main() {
   const t0 = performance.now();
-  const stack = await startStack({ log });
+  // Ctrl-C while services start: startStack stops what it started so far, then fails.
+  const starting = new AbortController();
+  const interrupt = () => starting.abort();
+  process.on("SIGINT", interrupt);
+  process.on("SIGTERM", interrupt);
+  const stack = await startStack({ log, signal: starting.signal });
+  process.off("SIGINT", interrupt);
+  process.off("SIGTERM", interrupt);
+  if (starting.signal.aborted) {
+    await stack.stop();
+    log("all stopped");
+    process.exit(0);
+  }
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;

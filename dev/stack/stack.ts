@@ -15,6 +15,8 @@ export interface StackOptions {
   appUrl?: string;
   /** Extra browser origins allowed by bucket CORS (the app origin is always allowed). */
   corsOrigins?: string[];
+  /** Aborted by Ctrl-C during start: the services started so far are stopped, and start fails. */
+  signal?: AbortSignal;
 }
 
 export interface Stack {
@@ -80,6 +82,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stoppables.length = 0;
     rmSync(STATE_FILE, { force: true });
   };
+  /** Registers a started service; after a Ctrl-C during start, unwinds from here instead of starting more. */
+  const track = (service: Stoppable) => {
+    stoppables.push(service);
+    if (opts.signal?.aborted) throw new Error("interrupted while starting; stopped what had started");
+  };
 
   try {
     env.BETTER_AUTH_SECRET = process.env.BETTER_AUTH_SECRET ?? localAuthSecret();
@@ -95,9 +102,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const pg = await timed(timings, "postgres", () =>
         startPostgres({ dataDir: join(DATA_DIR, "postgres"), port: PORTS.postgres, ...LOCAL_PG, log: (l) => log(`postgres: ${l}`) }),
       );
-      stoppables.push({ name: "postgres", stop: pg.stop });
+      track({ name: "postgres", stop: pg.stop });
       const proxy = await startWsProxy({ port: PORTS.wsProxy, host: "127.0.0.1", allowedPorts: [PORTS.postgres], log: (l) => log(`ws-proxy: ${l}`) });
-      stoppables.push({ name: "ws-proxy", stop: proxy.stop });
+      track({ name: "ws-proxy", stop: proxy.stop });
       env.POSTGRES_URL = pg.url;
       env.DATABASE_WS_PROXY = proxy.url;
       started.push(`postgres   ${pg.url.replace(/:[^:@/]+@/, ":***@")} (${pg.coldInit ? "initialised" : "warm"}, ${timings.postgres} ms)`);
@@ -122,7 +129,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           log: (l) => log(`ceph: ${l}`),
         }),
       );
-      stoppables.push({ name: "ceph", stop: ceph.stop });
+      track({ name: "ceph", stop: ceph.stop });
       await configureBucket({
         endpoint: ceph.endpoint,
         accessKey: LOCAL_S3.accessKey,
@@ -157,7 +164,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           log: (l) => log(`qstash: ${l}`),
         }),
       );
-      stoppables.push({ name: "qstash", stop: qstash.stop });
+      track({ name: "qstash", stop: qstash.stop });
       Object.assign(env, {
         QSTASH_URL: qstash.url,
         QSTASH_TOKEN: QSTASH_DEV_USER.token,
