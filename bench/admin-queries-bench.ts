@@ -103,7 +103,7 @@ async function main() {
                  when n % 100 < 90 then 'expired' when n % 100 < 93 then 'aborted' when n % 100 < 95 then 'rejected' else 'queued' end as st,
             case when n % 97 < 82 then 'client' when n % 97 < 92 then 'storage-event' when n % 97 < 96 then 'sweep' else 'poll' end as src,
             (array['video/mp4','video/mp4','video/mp4','image/png','audio/mpeg','application/pdf'])[1 + n % 6] as type,
-            (1024 + (n * 7919) % 2000000000)::bigint as size,
+            (1024 + (n::bigint * 7919) % 2000000000) as size,
             (50 + (n * 31) % 4000) as lat_ms,
             (500 + (n * 17) % 60000) as proc_ms
           from generate_series(1, ${ROWS}) n

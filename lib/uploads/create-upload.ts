@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
-import { getProjectForMember } from "@/lib/db/queries/projects";
+import { getUploaderContext } from "@/lib/db/queries/projects";
 import { insertUploadWithEvent } from "@/lib/db/queries/uploads";
-import { getUserPlanAndRole } from "@/lib/db/queries/users";
 import { ANALYSIS_OPTIONS } from "@/lib/jobs/job-payload";
 import { formatBytes, getPlan, isTypeAllowed } from "@/lib/plans/plans";
 import { createMultipart, PART_URL_TTL_SECONDS, presignParts, presignPut, PUT_URL_TTL_SECONDS } from "@/lib/storage/objects";
@@ -31,9 +30,10 @@ const MULTIPART_DEADLINE_MS = 24 * 60 * 60 * 1000;
 const INITIAL_SIGNED_PARTS = 6;
 
 export async function createUpload(userId: string, input: CreateUploadInput) {
-  const [project, account] = await Promise.all([getProjectForMember(input.projectId, userId), getUserPlanAndRole(userId)]);
-  if (!project || !account) throw new ApiError("not_found", "Project not found.");
-  const plan = getPlan(account.plan);
+  const context = await getUploaderContext(input.projectId, userId);
+  if (!context) throw new ApiError("not_found", "Project not found.");
+  const { project } = context;
+  const plan = getPlan(context.plan);
   if (input.size > plan.maxFileSize) {
     throw new ApiError(
       "payload_too_large",

@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "../client";
-import { projectMembers, projects, type ProjectRole } from "../schema";
+import { projectMembers, projects, user, type ProjectRole } from "../schema";
 
 export async function insertProjectWithOwner(input: { name: string; ownerId: string }) {
   const db = getDb();
@@ -24,6 +24,21 @@ export async function listProjectsByMember(userId: string) {
 }
 
 /** The project if `userId` is a member of it; null otherwise (unknown and foreign look alike). */
+/**
+ * What creating an upload needs to know, in one round trip: the project if the user is a
+ * member, and the user's plan read from the row (not the session cache, so a plan change applies at once).
+ */
+export async function getUploaderContext(projectId: string, userId: string): Promise<{ project: { id: string; name: string }; plan: "free" | "pro" } | null> {
+  const [row] = await getDb()
+    .select({ id: projects.id, name: projects.name, plan: user.plan })
+    .from(projectMembers)
+    .innerJoin(projects, eq(projects.id, projectMembers.projectId))
+    .innerJoin(user, eq(user.id, projectMembers.userId))
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+    .limit(1);
+  return row ? { project: { id: row.id, name: row.name }, plan: row.plan } : null;
+}
+
 export async function getProjectForMember(projectId: string, userId: string): Promise<{ id: string; name: string; role: ProjectRole } | null> {
   const [row] = await getDb()
     .select({ id: projects.id, name: projects.name, role: projectMembers.role })
