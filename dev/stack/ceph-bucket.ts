@@ -2,14 +2,12 @@
 // configureBucket is provider-neutral (also used against AWS/R2/MinIO by the setup
 // command); configureNotifications is the Ceph RGW SNS-compatible flavour.
 import { configureBucket as configureBucketForSetup } from "../../lib/setup/configure-bucket";
+import { configureTopicNotification } from "../../lib/setup/configure-notifications";
 import {
   GetBucketNotificationConfigurationCommand,
-  PutBucketNotificationConfigurationCommand,
   S3Client,
   type S3ClientConfig,
-  type TopicConfiguration,
 } from "@aws-sdk/client-s3";
-import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 
 export const DEFAULT_REGION = "us-east-1";
 
@@ -35,7 +33,6 @@ export interface NotificationConfig extends S3Target {
    * endpoint is down. Persistent: queued in RADOS and retried (seconds), may duplicate.
    */
   persistent: boolean;
-  events?: string[];
 }
 
 /**
@@ -76,39 +73,9 @@ export async function configureBucket(opts: BucketConfig): Promise<void> {
  * after changing a topic's push-endpoint the notification must be put again — which this
  * always does.
  */
-export async function configureNotifications(opts: NotificationConfig): Promise<string> {
-  const cfg = s3ClientConfig(opts);
-  const sns = new SNSClient({ endpoint: cfg.endpoint, region: cfg.region, credentials: cfg.credentials });
-  const s3 = new S3Client(cfg);
-  try {
-    const topic = await sns.send(
-      new CreateTopicCommand({
-        Name: opts.topicName,
-        Attributes: { "push-endpoint": opts.pushEndpoint, persistent: String(opts.persistent) },
-      }),
-    );
-    const topicArn = topic.TopicArn;
-    if (!topicArn) throw new Error(`CreateTopic ${opts.topicName} returned no TopicArn`);
-    const id = `${opts.topicName}-${opts.bucket}`;
-    const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: opts.bucket }));
-    // Keep notifications that belong to other topics; PUT replaces the configuration on AWS.
-    const others: TopicConfiguration[] = (current.TopicConfigurations ?? []).filter((t) => t.Id !== id);
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: opts.bucket,
-        NotificationConfiguration: {
-          TopicConfigurations: [
-            ...others,
-            { Id: id, TopicArn: topicArn, Events: (opts.events ?? ["s3:ObjectCreated:*"]) as TopicConfiguration["Events"] },
-          ],
-        },
-      }),
-    );
-    return topicArn;
-  } finally {
-    sns.destroy();
-    s3.destroy();
-  }
+/** The topic and the bucket's notification, through the same code as `npm run setup`. */
+export function configureNotifications(opts: NotificationConfig): Promise<string> {
+  return configureTopicNotification({ ...opts, region: opts.region ?? DEFAULT_REGION, forcePathStyle: true });
 }
 
 /**
