@@ -8,7 +8,6 @@ import {
   partPutOf,
   reselectFiles,
   signIn,
-  slowDownPartPuts,
   uploadIdOf,
   uploadRow,
   waitForUploader,
@@ -33,7 +32,20 @@ test("a reload mid-upload resumes from the parts already stored and sends none o
     if (put && phase === "after") sentAfter.push(put.partNumber);
   });
 
-  await slowDownPartPuts(page, 1_500);
+  // Parts after the third are held until the reload, so the reload always lands mid-upload
+  // however fast the machine is; held requests of the unloaded page simply fail.
+  let holdParts = true;
+  await page.route(
+    (url) => url.searchParams.has("partNumber"),
+    async (route) => {
+      const put = partPutOf(route.request());
+      if (put) {
+        while (holdParts && put.partNumber > 3) await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      await route.continue().catch(() => {});
+    },
+  );
   await signIn(page);
   await openFirstProject(page);
   await addFiles(page, [mp4]);
@@ -46,6 +58,7 @@ test("a reload mid-upload resumes from the parts already stored and sends none o
 
   phase = "reload";
   await page.reload();
+  holdParts = false;
   await waitForUploader(page);
   await expect(row).toHaveAttribute("data-status", "needs-file");
   await expect(row).toHaveAttribute("data-upload-id", id);
