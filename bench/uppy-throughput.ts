@@ -31,8 +31,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { chromium, type Page } from "@playwright/test";
-import { PART_UPLOAD_CONCURRENCY } from "../components/uploader/upload-limits";
-import { partCountFor, partSizeFor } from "../lib/uploads/part-size";
+import { PART_UPLOAD_CONCURRENCY, partCountFor, partSizeFor } from "../lib/uploads/part-size";
 
 const ROOT = resolve(__dirname, "..");
 const MiB = 1024 ** 2;

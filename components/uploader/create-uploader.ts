@@ -12,9 +12,8 @@ import {
   signUploadParts,
   type CreateUploadInput,
 } from "@/lib/client/uploads-api";
-import { MULTIPART_THRESHOLD, partCountFor, partSizeFor } from "@/lib/uploads/part-size";
+import { MULTIPART_THRESHOLD, PART_UPLOAD_CONCURRENCY, partCountFor, partSizeFor } from "@/lib/uploads/part-size";
 import { PartUrlSigner } from "./part-url-signer";
-import { PART_UPLOAD_CONCURRENCY } from "./upload-limits";
 import { PipelineTracker } from "./pipeline-tracker";
 import { planProblem } from "./plan-rules";
 import { throttleProgressEvents } from "./throttle-progress";

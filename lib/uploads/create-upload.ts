@@ -6,7 +6,7 @@ import { ANALYSIS_OPTIONS } from "@/lib/jobs/job-payload";
 import { formatBytes, getPlan, isTypeAllowed } from "@/lib/plans/plans";
 import { createMultipart, PART_URL_TTL_SECONDS, presignParts, presignPut, PUT_URL_TTL_SECONDS } from "@/lib/storage/objects";
 import { getBucket } from "@/lib/storage/s3-client";
-import { MULTIPART_THRESHOLD, partCountFor, partSizeFor } from "./part-size";
+import { MULTIPART_THRESHOLD, PART_UPLOAD_CONCURRENCY, partCountFor, partSizeFor } from "./part-size";
 import { nameProblem, safeKeyName } from "./safe-name";
 import { newUploadId, storageKeyFor } from "./upload-id";
 import { toUploadView } from "./upload-view";
@@ -26,8 +26,6 @@ export type CreateUploadInput = z.infer<typeof CREATE_UPLOAD_INPUT>;
 /** Bytes must arrive by then; a 200 GiB file at 10 MB/s takes under 6 h. */
 const SINGLE_DEADLINE_MS = 2 * 60 * 60 * 1000;
 const MULTIPART_DEADLINE_MS = 24 * 60 * 60 * 1000;
-/** As many as the browser sends at once (PART_UPLOAD_CONCURRENCY); cheap to sign. */
-const INITIAL_SIGNED_PARTS = 6;
 
 export async function createUpload(userId: string, input: CreateUploadInput) {
   const context = await getUploaderContext(input.projectId, userId);
@@ -76,7 +74,7 @@ export async function createUpload(userId: string, input: CreateUploadInput) {
     const partCount = partCountFor(input.size, partSize);
     // The first parts' URLs come with the session, so the browser starts sending at once
     // and signs the next 100 while these are in flight: one round trip less per upload.
-    const first = Array.from({ length: Math.min(partCount, INITIAL_SIGNED_PARTS) }, (_, i) => i + 1);
+    const first = Array.from({ length: Math.min(partCount, PART_UPLOAD_CONCURRENCY) }, (_, i) => i + 1);
     return {
       upload,
       strategy: "multipart" as const,

@@ -6,6 +6,12 @@ export const MIN_PART_SIZE = 5 * MiB;
 /** S3's hard limit; we stay below it with room for resumed uploads. */
 export const MAX_PARTS = 10_000;
 const TARGET_MAX_PARTS = 9_000;
+/**
+ * Part PUTs in flight per page. Six matches Chromium's connections per host over HTTP/1.1,
+ * which is how most S3-compatible stores answer; more would only queue in the browser.
+ * Create-upload signs this many parts up front, so the browser starts at full width.
+ */
+export const PART_UPLOAD_CONCURRENCY = 6;
 
 /**
  * 5 MiB parts for small files (fine-grained progress and cheap retries), growing in
