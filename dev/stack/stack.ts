@@ -122,6 +122,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         startCeph({
           dataDir: join(DATA_DIR, "ceph"),
           rgwPort: PORTS.rgw,
+          monPort: PORTS.cephMon,
           accessKey: LOCAL_S3.accessKey,
           secretKey: LOCAL_S3.secretKey,
           bucket: LOCAL_S3.bucket,

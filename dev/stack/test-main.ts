@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { runMigrations } from "@/lib/db/migrate";
 import { buildApp } from "./app-process";
 import { seedDevUsers } from "./seed";
-import { configureBucket } from "./ceph";
-import { DATA_DIR, LOCAL_S3, PORTS, ROOT_DIR } from "./local-defaults";
-import { corsOrigins, readRunningStack, startStack, type Stack } from "./stack";
+import { DATA_DIR, PORTS, ROOT_DIR, WORLD } from "./local-defaults";
+import { startStack, type Stack } from "./stack";
 
 /** The app under e2e test runs beside a possible `./dev/up` app on :3000. */
 export const E2E_PORT = PORTS.e2eApp;
@@ -39,32 +38,16 @@ function playwrightCounts(file: string): Counts {
 }
 
 async function main() {
+  if (WORLD !== "test") throw new Error("run the suite through ./dev/test (BIBLIO_WORLD=test)");
   const only = process.argv.slice(2);
   const t0 = performance.now();
-  const running = readRunningStack();
-  let stack: Stack | undefined;
-  let env: Record<string, string>;
-  if (running) {
-    log(`reusing the running stack (pid ${running.pid})`);
-    env = running.env;
-    // A stack started for `./dev/up` may predate the e2e origin in its bucket CORS; re-applying is idempotent.
-    if (env.S3_ACCESS_KEY_ID === LOCAL_S3.accessKey) {
-      await configureBucket({
-        endpoint: env.S3_ENDPOINT,
-        accessKey: env.S3_ACCESS_KEY_ID,
-        secretKey: env.S3_SECRET_ACCESS_KEY,
-        bucket: env.S3_BUCKET,
-        region: env.S3_REGION,
-        corsOrigins: corsOrigins(`http://localhost:${E2E_PORT}`),
-      });
-    }
-  } else {
-    // The stack's APP_URL is the e2e app's, so storage events, the sweep schedule and jobs
-    // published during the run are delivered to the app under test, not to a stray :3000.
-    stack = await startStack({ log, appUrl: `http://localhost:${E2E_PORT}` });
-    env = stack.env;
-  }
-  const stop = async () => stack?.stop();
+  log(`node ${process.version}, test world in ${DATA_DIR}`);
+  // Always a stack of its own (the `test` world: own data dir and ports), never the
+  // developer's `./dev/up`. Its APP_URL is the e2e app's, so storage events, the sweep
+  // schedule and jobs published during the run reach the app under test.
+  const stack: Stack = await startStack({ log, appUrl: `http://localhost:${E2E_PORT}` });
+  const env: Record<string, string> = stack.env;
+  const stop = async () => stack.stop();
   process.on("SIGINT", () => void stop().then(() => process.exit(130)));
   process.on("SIGTERM", () => void stop().then(() => process.exit(143)));
 
