@@ -184,6 +184,18 @@ export const uploads = pgTable(
     qstashMessageId: text("qstash_message_id"),
     publishAttempts: integer("publish_attempts").default(0).notNull(),
     lastPublishError: text("last_publish_error"),
+    /** Outbox backoff: after a failed publish the sweep tries again from then on (no cap on attempts). */
+    nextPublishAt: timestamptz("next_publish_at"),
+    /**
+     * Who completed the multipart upload (client's /complete, or the sweep/check when the
+     * client vanished). Written before CompleteMultipartUpload, so the storage event that
+     * the completion fires confirms under the honest source.
+     */
+    multipartCompletedBy: text("multipart_completed_by", { enum: UPLOAD_SOURCES }),
+    /** When the sweep last compared this pending multipart upload's stored parts with its declared size. */
+    partsCheckedAt: timestamptz("parts_checked_at"),
+    /** An admin deleted the object; bytes that land at the key afterwards are deleted by the sweep. */
+    objectDeletedAt: timestamptz("object_deleted_at"),
     rejectReason: text("reject_reason"),
     failureReason: text("failure_reason"),
     dlqId: text("dlq_id"),
@@ -218,6 +230,8 @@ export const uploads = pgTable(
     index("uploads_status_created_idx").on(t.status, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // Expiry scan: only pending rows, a tiny fraction of the table once uploads settle.
     index("uploads_pending_deadline_idx").on(t.deadlineAt).where(sql`${t.status} = 'pending'`),
+    // Multipart completeness checks: pending multipart rows, least recently checked first.
+    index("uploads_pending_multipart_idx").on(t.partsCheckedAt.nullsFirst()).where(sql`${t.status} = 'pending' and ${t.s3UploadId} is not null`),
     // Trigger statistics (which source confirmed how many).
     index("uploads_source_idx").on(t.source),
     // Admin dashboard. The list filtered by trigger source keeps the keyset order.
