@@ -36,7 +36,7 @@ export async function SiteNav() {
       {user.role === "admin" && (
         <>
           <Link href="/admin">Admin</Link>
-          <a href="/api/health">Health</a>
+          <a href="/admin/health">Health</a>
         </>
       )}
       <span className="nav-user" data-testid="nav-user">

@@ -9,13 +9,8 @@ test("the home page says what Biblio is", async ({ page }) => {
   await page.screenshot({ path: ".data/screenshots/home.png", fullPage: true });
 });
 
-test("the health endpoint reports every dependency up", async ({ request }) => {
+test("the public health endpoint answers liveness only", async ({ request }) => {
   const res = await request.get("/api/health");
-  const body = await res.json();
-  expect(body.dependencies.db.status).toBe("up");
-  expect(body.dependencies.s3.status).toBe("up");
-  expect(body.dependencies.qstash.status).toBe("up");
-  expect(body.dependencies.db.version).toMatch(/^PostgreSQL \d+/);
   expect(res.status()).toBe(200);
-  expect(body.routes["/api/health"]).toBe("edge");
+  expect(await res.json()).toEqual({ status: "ok" });
 });

@@ -66,7 +66,7 @@ async function main() {
       `Biblio local stack is up in ${seconds} s (node ${process.version})`,
       ...stack.started.map((s) => `  ${s}`),
       withApp ? `  app        ${stack.env.APP_URL} (${prod ? "next start" : "next dev"})` : "  app        not started (--no-app)",
-      `  health     ${stack.env.APP_URL}/api/health`,
+      `  health     ${stack.env.APP_URL}/api/health (liveness), ${stack.env.APP_URL}/admin/health (admin)`,
       "Dev accounts (local database only):",
       ...DEV_USERS.map((u) => `  ${u.role === "admin" ? "admin" : u.plan.padEnd(5)}      ${u.email} / ${u.password}`),
       "Press Ctrl-C to stop everything.",

@@ -1,5 +1,5 @@
 /**
- * The runtime of each route handler, reported by /api/health. A unit test reads
+ * The runtime of each route handler, reported by /api/admin/health. A unit test reads
  * every `app/api/ ** /route.ts` and fails when this list and the files disagree.
  */
 export const ROUTE_RUNTIMES: Record<string, "edge" | "nodejs"> = {
