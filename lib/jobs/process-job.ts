@@ -1,9 +1,10 @@
 import { finishJobAttempt, getOpenJobAttempt, insertJobAttempt, type JobAttemptRow } from "@/lib/db/queries/job-attempts";
-import { getUploadById, renewUploadLease, transitionUpload, type UploadRow } from "@/lib/db/queries/uploads";
+import { getUploadById, recordUploadEvent, renewUploadLease, transitionUpload, type UploadRow } from "@/lib/db/queries/uploads";
 import { getPlan } from "@/lib/plans/plans";
 import { runProcessors, type UploadResult } from "@/lib/processors";
 import { classifyJobError, TemporaryJobError } from "./job-errors";
 import type { JobPayload } from "./job-payload";
+import { payloadFromRow, payloadMismatch } from "./job-target";
 
 /**
  * How long a claim on an upload lasts without a heartbeat. A worker renews it every
@@ -34,6 +35,14 @@ export async function processJob(delivery: JobDelivery): Promise<JobOutcome> {
   const upload = await getUploadById(uploadId);
   // Deleted with its user or project: nothing to do, and no row to record the attempt on.
   if (!upload) return { kind: "skipped", uploadId, reason: "The upload no longer exists." };
+  const mismatch = payloadMismatch(payload, upload);
+  if (mismatch.length) {
+    // Recorded on the upload, but its state is left alone: a forged message must not be
+    // able to fail someone's upload either. The real message still processes it.
+    const error = `The job message names another object than its upload (${mismatch.join(", ")}).`;
+    await recordUploadEvent(uploadId, { type: "job_rejected", source: "worker", detail: { messageId, attempt: retried, code: "payload_mismatch", fields: mismatch } });
+    return { kind: "permanent", uploadId, error, code: "payload_mismatch" };
+  }
 
   const attempt = await insertJobAttempt({ uploadId, messageId, queue: getPlan(payload.plan).queue, attempt: retried });
   let claim: Claim;
@@ -52,7 +61,7 @@ export async function processJob(delivery: JobDelivery): Promise<JobOutcome> {
   const keeper = new LeaseKeeper(uploadId, claim.lease);
   const started = performance.now();
   try {
-    const run = await runProcessors({ payload, attempt: retried, signal: keeper.signal });
+    const run = await runProcessors({ payload: payloadFromRow(payload, upload), attempt: retried, signal: keeper.signal });
     await keeper.stop();
     const durationMs = Math.round(performance.now() - started);
     const done = await transitionUpload({

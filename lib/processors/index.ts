@@ -1,6 +1,5 @@
 import type { AnalysisOptions, JobPayload } from "@/lib/jobs/job-payload";
 import { CHECKSUM_PROCESSOR } from "./checksum";
-import { injectFaults } from "./faults";
 import { PROBE_PROCESSOR } from "./probe";
 import type { Processor, ProcessorName, UploadResult } from "./processor";
 import { SNIFF_PROCESSOR } from "./sniff";
@@ -37,7 +36,6 @@ export async function runProcessors(input: { payload: JobPayload; attempt: numbe
 
   const runOne = async (name: ProcessorName) => {
     const started = performance.now();
-    await injectFaults(name, input.attempt);
     const value = await REGISTRY[name].run({
       payload: input.payload,
       attempt: input.attempt,

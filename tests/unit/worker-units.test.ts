@@ -1,28 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { failureReasonFrom } from "@/lib/jobs/handle-failure-callback";
 import { classifyJobError, PermanentJobError, TemporaryJobError } from "@/lib/jobs/job-errors";
-import { activeFaults } from "@/lib/processors/faults";
 import { toProbeResult } from "@/lib/processors/probe";
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64");
 const callback = (status: number, body: unknown, retried = 0) => ({ status, body: b64(body), retried, sourceMessageId: "msg_1", sourceBody: "" });
-
-describe("fault injection", () => {
-  it("is honoured only under NODE_ENV=test", () => {
-    expect(activeFaults({ BIBLIO_FAULTS: "probe:2", NODE_ENV: "test" })).toEqual([{ processor: "probe", failAttempts: 2, delayMs: 0, permanent: false }]);
-    expect(activeFaults({ BIBLIO_FAULTS: "probe:2", NODE_ENV: "production" })).toEqual([]);
-    expect(activeFaults({ BIBLIO_FAULTS: "probe:2", NODE_ENV: "development" })).toEqual([]);
-    expect(activeFaults({ BIBLIO_FAULTS: "probe:2" })).toEqual([]);
-  });
-
-  it("parses delays and permanent faults, and ignores unknown entries", () => {
-    const faults = activeFaults({ BIBLIO_FAULTS: "checksum:delay=300, sniff:permanent, rm:-rf, probe:x", NODE_ENV: "test" });
-    expect(faults).toEqual([
-      { processor: "checksum", failAttempts: 0, delayMs: 300, permanent: false },
-      { processor: "sniff", failAttempts: 0, delayMs: 0, permanent: true },
-    ]);
-  });
-});
 
 describe("job error classification", () => {
   it("treats a missing object as permanent and anything unknown as temporary", () => {
