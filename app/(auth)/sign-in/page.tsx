@@ -1,16 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { headers } from "next/headers";
-import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { safeNext } from "@/components/auth/safe-next";
-import { getSessionUser } from "@/lib/auth/session";
+import { redirectIfSignedIn } from "@/lib/auth/redirect-if-signed-in";
 
 export const metadata: Metadata = { title: "Sign in · Biblio" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
-  const next = safeNext((await searchParams).next);
-  if (await getSessionUser(await headers())) redirect(next);
+  const next = await redirectIfSignedIn(searchParams);
   return (
     <div className="auth-page">
       <h1>Sign in</h1>

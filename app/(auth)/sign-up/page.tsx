@@ -1,17 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { headers } from "next/headers";
-import { redirect } from "next/navigation";
 import { SignUpForm } from "@/components/auth/sign-up-form";
-import { safeNext } from "@/components/auth/safe-next";
-import { getSessionUser } from "@/lib/auth/session";
-import { PLANS, formatBytes } from "@/lib/plans/plans";
+import { redirectIfSignedIn } from "@/lib/auth/redirect-if-signed-in";
+import { formatBytes, PLANS } from "@/lib/plans/plans";
 
 export const metadata: Metadata = { title: "Create an account · Biblio" };
 
 export default async function SignUpPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
-  const next = safeNext((await searchParams).next);
-  if (await getSessionUser(await headers())) redirect(next);
+  const next = await redirectIfSignedIn(searchParams);
   return (
     <div className="auth-page">
       <h1>Create an account</h1>
