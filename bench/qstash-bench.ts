@@ -106,7 +106,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 async function stats(url: URL, gc = true): Promise<{ rss: number; heapUsed: number; pending: number; cpuMicros: number }> {
-  const r = await fetch(new URL(`/_local/stats${gc ? "?gc=1" : ""}`, url));
+  const r = await fetch(new URL(`/_local/stats${gc ? "?gc=1" : ""}`, url), { headers: { Authorization: `Bearer ${TOKEN}` } });
   return (await r.json()) as { rss: number; heapUsed: number; pending: number; cpuMicros: number };
 }
 

@@ -1,11 +1,10 @@
-import http from "node:http";
-import https from "node:https";
 import { parseRetryHint } from "./duration.js";
-import { applySpec, type FlowControl, newFlowControl } from "./flow-control.js";
-import { canonicalHeader, type HeaderMap, headersToMap } from "./headers.js";
+import type { FlowControl } from "./flow-control.js";
+import { canonicalHeader, type HeaderMap } from "./headers.js";
 import { type CallbackConfig, type DlqEntry, FINAL_STATES, type LastResponse, type Msg, type MsgData } from "./model.js";
+import { Pump } from "./pump.js";
 import { defaultBackoffMs, evalRetryDelay } from "./retry-delay.js";
-import { bodyHash, signJwt } from "./signature.js";
+import { type DuplicateFault, HttpSender } from "./sender.js";
 import { type Keys, newId, type Queue, type Store } from "./store.js";
 import { TimerHeap } from "./timer-heap.js";
 
@@ -14,6 +13,25 @@ export interface DispatcherOptions {
   defaultTimeoutMs: number;
   keysFor: (user: number) => Keys;
   onFinished?: (m: Msg) => void;
+  duplicate?: DuplicateFault;
+  log?: (line: string) => void;
+  random?: () => number;
+}
+
+/** What the idle signal reports: tests wait on `idle` instead of sleeping. */
+export interface IdleStatus {
+  /** HTTP attempts on the wire (fault-switch duplicates included). */
+  inflight: number;
+  /** Unfinished messages that could start now (waiting only for a queue or flow-control slot). */
+  due: number;
+  /** Unfinished messages held by a paused queue or flow-control key. */
+  paused: number;
+  /** Unfinished messages waiting for a future time (delay, not-before, retry backoff). */
+  delayed: number;
+  /** The earliest future due time (unscaled wall clock is not tracked; this is the scaled timer time). */
+  nextDueAt: number | null;
+  /** Nothing in flight and nothing due: the queue has drained up to the delayed messages. */
+  idle: boolean;
 }
 
 interface Wake {
@@ -21,48 +39,35 @@ interface Wake {
   gen: number;
 }
 
-const RESPONSE_BODY_CAP = 64 * 1024;
-const NO_HEADERS: HeaderMap = Object.freeze({}) as HeaderMap;
-const EMPTY = Buffer.alloc(0);
-
-type Target = NonNullable<Msg["target"]>;
-const targetCache = new Map<string, Target>();
-
-function parseTarget(url: string): Target {
-  let t = targetCache.get(url);
-  if (t) return t;
-  const u = new URL(url);
-  t = { protocol: u.protocol, hostname: u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname, port: u.port, path: u.pathname + u.search, host: u.host };
-  if (targetCache.size >= 1000) targetCache.clear();
-  targetCache.set(url, t);
-  return t;
-}
-/** How far past a saturated head the queue pump looks for a message of another key. */
-const QUEUE_SCAN_LIMIT = 10_000;
 const RETRY_HINT_HEADERS = ["Retry-After", "X-RateLimit-Reset", "X-RateLimit-Reset-Requests", "X-RateLimit-Reset-Tokens"].map(canonicalHeader);
-// Forwarding these would corrupt the outgoing request framing.
-const UNFORWARDABLE = new Set(["host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer", "user-agent"]);
 
 /**
- * Moves messages through their lifecycle: a timer heap for delays and retries, a FIFO per queue
- * (parallelism = slots held from first attempt until final state and callbacks done) and a wait
- * list per flow-control key (parallelism = concurrent attempts, rate = attempts per period).
+ * A message's lifecycle: timers for delays and retries, then admission by the Pump (queues,
+ * flow control), an attempt by the HttpSender, and the outcome (deliver, retry, DLQ, callbacks).
  */
 export class Dispatcher {
   private heap = new TimerHeap<Wake>((w) => this.onWake(w));
-  readonly flowControls = new Map<string, FlowControl>();
-  private agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  private httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256 });
-  private inflight = new Set<http.ClientRequest>();
+  private pump: Pump;
+  readonly sender: HttpSender;
   private stopped = false;
 
   constructor(
     private store: Store,
     private opts: DispatcherOptions,
-  ) {}
+  ) {
+    this.pump = new Pump(store, opts.timeScale, {
+      slotTaken: (m) => this.attemptReady(m),
+      start: (m) => this.startAttempt(m),
+    });
+    this.sender = new HttpSender({ defaultTimeoutMs: opts.defaultTimeoutMs, keysFor: opts.keysFor, duplicate: opts.duplicate, log: opts.log, random: opts.random });
+  }
 
   get activeAttempts(): number {
-    return this.inflight.size;
+    return this.sender.active;
+  }
+
+  get flowControls(): Map<string, FlowControl> {
+    return this.pump.flowControls;
   }
 
   scaled(ms: number): number {
@@ -80,7 +85,12 @@ export class Dispatcher {
   recover(msgs: Msg[]): void {
     for (const m of msgs) {
       if (m.queueName) this.store.ensureQueue(m.queueName).pending++;
-      if (m.flowControl) this.flowControl(m.flowControl.key, m);
+      if (m.flowControl) this.pump.flowControl(m.flowControl.key, m);
+      if (m.cancelRequested) {
+        // Cancelled while its attempt was in flight, then the server stopped: the cancel stands.
+        this.cancelNow(m);
+        continue;
+      }
       if (m.retried > 0 && m.queueName) {
         // It already held its queue slot before the restart; keep FIFO semantics by re-taking it.
         const q = this.store.ensureQueue(m.queueName);
@@ -98,7 +108,7 @@ export class Dispatcher {
   private accept(m: Msg): void {
     this.store.transition(m, "CREATED");
     if (m.queueName) this.store.ensureQueue(m.queueName).pending++;
-    if (m.flowControl) this.flowControl(m.flowControl.key, m);
+    if (m.flowControl) this.pump.flowControl(m.flowControl.key, m);
     if (m.dueAt > Date.now()) this.wakeAt(m, m.dueAt);
     else this.release(m);
   }
@@ -116,175 +126,41 @@ export class Dispatcher {
 
   /** First time a message becomes due: it enters its queue, or goes straight to delivery. */
   private release(m: Msg): void {
-    if (m.queueName && !m.holdsQueueSlot) {
-      const q = this.store.ensureQueue(m.queueName);
-      q.fifo.push(m);
-      this.pumpQueue(q);
-    } else {
-      this.attemptReady(m);
-    }
+    if (m.queueName && !m.holdsQueueSlot) this.pump.enqueue(m);
+    else this.attemptReady(m);
   }
 
-  /**
-   * Starts the oldest messages the queue has slots for. A message whose flow-control key is
-   * already at its parallelism is passed over (keeping its place), so one key's backlog
-   * cannot hold every slot of a shared queue: order is FIFO per key, fair across keys.
-   */
   pumpQueue(q: Queue): void {
-    while (!q.paused && q.active < q.parallelism && !this.stopped) {
-      const m = q.fifo.takeFirst((c) => FINAL_STATES.has(c.state) || this.keyHasRoom(c), QUEUE_SCAN_LIMIT);
-      if (!m) break;
-      if (FINAL_STATES.has(m.state)) continue;
-      q.active++;
-      m.holdsQueueSlot = true;
-      this.attemptReady(m);
-    }
+    this.pump.pumpQueue(q);
   }
 
-  private keyHasRoom(m: Msg): boolean {
-    if (!m.flowControl) return true;
-    const fc = this.flowControls.get(m.flowControl.key);
-    return !fc || (!fc.paused && (!fc.parallelism || fc.active + fc.wait.length < fc.parallelism));
+  flowControl(key: string): FlowControl {
+    return this.pump.flowControl(key);
   }
 
-  /** A key that frees a slot may unblock messages passed over in any queue. */
-  private pumpQueuesWithRoom(): void {
-    for (const q of this.store.queues.values()) if (q.fifo.length && q.active < q.parallelism) this.pumpQueue(q);
+  pumpFlowControl(fc: FlowControl): void {
+    this.pump.pumpFlowControl(fc);
   }
 
-  flowControl(key: string, m?: Msg): FlowControl {
-    let fc = this.flowControls.get(key);
-    if (!fc) this.flowControls.set(key, (fc = newFlowControl(key)));
-    if (m?.flowControl) applySpec(fc, m.flowControl);
-    return fc;
+  resetRate(fc: FlowControl): void {
+    this.pump.resetRate(fc);
   }
 
   private attemptReady(m: Msg): void {
     if (FINAL_STATES.has(m.state)) return;
     if (m.cancelRequested) return this.cancelNow(m);
-    if (m.flowControl) {
-      const fc = this.flowControl(m.flowControl.key);
-      fc.wait.push(m);
-      this.pumpFlowControl(fc);
-    } else {
-      this.startAttempt(m);
-    }
-  }
-
-  pumpFlowControl(fc: FlowControl): void {
-    while (!fc.paused && fc.wait.length && !this.stopped) {
-      const head = fc.wait.peek()!;
-      if (FINAL_STATES.has(head.state)) {
-        fc.wait.shift();
-        continue;
-      }
-      if (fc.parallelism && fc.active >= fc.parallelism) break;
-      if (fc.rate) {
-        const now = Date.now();
-        const windowMs = Math.max(1, this.scaled(fc.periodS * 1000));
-        if (now - fc.rateStart >= windowMs) {
-          fc.rateStart = now;
-          fc.rateCount = 0;
-        }
-        if (fc.rateCount >= fc.rate) {
-          if (!fc.timer) {
-            fc.timer = setTimeout(() => {
-              fc.timer = undefined;
-              this.pumpFlowControl(fc);
-            }, fc.rateStart + windowMs - now);
-          }
-          break;
-        }
-        fc.rateCount++;
-      }
-      fc.wait.shift();
-      fc.active++;
-      this.startAttempt(head);
-    }
-  }
-
-  resetRate(fc: FlowControl): void {
-    fc.rateCount = 0;
-    fc.rateStart = Date.now();
-    if (fc.timer) clearTimeout(fc.timer);
-    fc.timer = undefined;
-    this.pumpFlowControl(fc);
+    this.pump.admit(m);
   }
 
   private startAttempt(m: Msg): void {
     this.store.transition(m, "ACTIVE");
-    const target = (m.target ??= parseTarget(m.url));
-    const sendBody = m.method !== "GET" && m.method !== "HEAD";
-    const body = sendBody ? m.body : Buffer.alloc(0);
-    const hash = (m.bodyHash ??= bodyHash(body));
-    // A flat raw-header array skips node's per-header object bookkeeping (measurably cheaper).
-    const headers: string[] = ["Host", target.host];
-    for (const k in m.header) if (!UNFORWARDABLE.has(k.toLowerCase())) for (const v of m.header[k]) headers.push(k, v);
-    headers.push(
-      "User-Agent", "Upstash-QStash",
-      "Upstash-Message-Id", m.id,
-      "Upstash-Retried", String(m.retried),
-      "Upstash-Signature", signJwt(this.opts.keysFor(m.user).current, m.url, hash),
-      "Upstash-Caller-Ip", m.callerIP,
-    );
-    if (m.scheduleId) headers.push("Upstash-Schedule-Id", m.scheduleId);
-    if (m.topicName) headers.push("Upstash-Topic-Name", m.topicName);
-    if (sendBody) headers.push("Content-Length", String(body.length));
-
-    let done = false;
-    const finish = (resp: LastResponse) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      this.inflight.delete(req);
+    this.sender.attempt(m, (resp) => {
       if (!this.stopped) this.complete(m, resp);
-    };
-    const isHttps = target.protocol === "https:";
-    const req = (isHttps ? https : http).request(
-      {
-        agent: isHttps ? this.httpsAgent : this.agent,
-        hostname: target.hostname,
-        port: target.port || (isHttps ? 443 : 80),
-        path: target.path,
-        method: m.method,
-        headers,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (c: Buffer) => {
-          if (size < RESPONSE_BODY_CAP) {
-            chunks.push(c);
-            size += c.length;
-          }
-        });
-        res.on("end", () => {
-          const status = res.statusCode ?? 0;
-          // Response headers and body are only ever reported for failures and callbacks; when
-          // kept they are copied so they do not pin the socket's read buffer.
-          if (status >= 200 && status < 300 && !m.callback) return finish({ status, header: NO_HEADERS, body: EMPTY });
-          const b = Buffer.concat(chunks, Math.min(size, RESPONSE_BODY_CAP + 65536));
-          finish({ status, header: headersToMap(res.headers), body: b.length > RESPONSE_BODY_CAP ? Buffer.from(b.subarray(0, RESPONSE_BODY_CAP)) : b });
-        });
-        res.on("error", (e) => finish({ status: 0, header: {}, body: Buffer.alloc(0), error: e.message }));
-      },
-    );
-    this.inflight.add(req);
-    const timeoutMs = m.timeoutMs ?? this.opts.defaultTimeoutMs;
-    const timer = setTimeout(() => req.destroy(new Error(`request timed out after ${timeoutMs}ms`)), timeoutMs);
-    req.on("error", (e) => finish({ status: 0, header: {}, body: Buffer.alloc(0), error: e.message }));
-    req.end(sendBody ? body : undefined);
+    });
   }
 
   private complete(m: Msg, resp: LastResponse): void {
-    if (m.flowControl) {
-      const fc = this.flowControl(m.flowControl.key);
-      fc.active--;
-      queueMicrotask(() => {
-        this.pumpFlowControl(fc);
-        this.pumpQueuesWithRoom();
-      });
-    }
+    this.pump.attemptEnded(m);
     m.lastResponse = resp;
     const attemptRetried = m.retried;
     if (resp.status >= 200 && resp.status < 300) {
@@ -337,11 +213,16 @@ export class Dispatcher {
     this.finalize(m);
   }
 
-  /** Returns whether the message was (or will be, once its attempt ends) cancelled. */
+  /**
+   * Returns whether this call cancelled the message (now, or once its attempt ends). A message
+   * already finished or already asked to cancel counts as nothing, so repeated cancels of one
+   * slow message do not each report it.
+   */
   cancel(m: Msg): boolean {
-    if (FINAL_STATES.has(m.state)) return false;
+    if (FINAL_STATES.has(m.state) || m.cancelRequested) return false;
     if (m.state === "ACTIVE") {
       m.cancelRequested = true;
+      this.store.noteCancelRequested(m);
       return true;
     }
     this.cancelNow(m);
@@ -371,11 +252,7 @@ export class Dispatcher {
 
   private maybeReleaseSlot(m: Msg): void {
     if (!m.holdsQueueSlot || m.pendingCallbacks > 0 || !FINAL_STATES.has(m.state)) return;
-    m.holdsQueueSlot = false;
-    const q = this.store.queues.get(m.queueName!);
-    if (!q) return;
-    q.active--;
-    this.pumpQueue(q);
+    this.pump.releaseSlot(m);
   }
 
   private spawnCallback(m: Msg, kind: "callback" | "failureCallback", cfg: CallbackConfig, resp: LastResponse, retried: number, dlq?: DlqEntry): void {
@@ -425,13 +302,28 @@ export class Dispatcher {
     this.accept(msg);
   }
 
+  /** Counts for the idle signal; one pass over the unfinished messages. */
+  idleStatus(now = Date.now()): IdleStatus {
+    let due = 0;
+    let paused = 0;
+    let delayed = 0;
+    let nextDueAt: number | null = null;
+    for (const m of this.store.messages.values()) {
+      if (FINAL_STATES.has(m.state) || m.state === "ACTIVE") continue;
+      if (m.dueAt > now) {
+        delayed++;
+        if (nextDueAt === null || m.dueAt < nextDueAt) nextDueAt = m.dueAt;
+      } else if (this.pump.isPaused(m)) paused++;
+      else due++;
+    }
+    const inflight = this.sender.active;
+    return { inflight, due, paused, delayed, nextDueAt, idle: inflight === 0 && due === 0 };
+  }
+
   stop(): void {
     this.stopped = true;
     this.heap.stop();
-    for (const fc of this.flowControls.values()) if (fc.timer) clearTimeout(fc.timer);
-    for (const r of this.inflight) r.destroy();
-    this.inflight.clear();
-    this.agent.destroy();
-    this.httpsAgent.destroy();
+    this.pump.stop();
+    this.sender.stop();
   }
 }

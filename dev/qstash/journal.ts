@@ -22,6 +22,8 @@ export class Journal {
   private flushing = false;
   private scheduled = false;
   private closed = false;
+  /** Written without fdatasync since the last sync. */
+  private unsynced = false;
   lines = 0;
   readonly path: string;
 
@@ -70,6 +72,19 @@ export class Journal {
     });
   }
 
+  /**
+   * Resolves once everything appended so far is on disk (written and fdatasync'd). The server
+   * calls it before answering any change, so nothing is acknowledged that a crash could lose.
+   */
+  sync(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("journal closed"));
+    if (!this.buf.length && !this.flushing && !this.unsynced) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.schedule();
+    });
+  }
+
   /** Rewrites the journal as a snapshot of live state now. */
   compact(): void {
     const data = this.snapshot().map((r) => JSON.stringify(r) + "\n").join("");
@@ -93,6 +108,7 @@ export class Journal {
     this.fd = openSync(this.path, "a");
     this.lines = data.length ? data.split("\n").length - 1 : 0;
     this.buf = [];
+    this.unsynced = false;
   }
 
   private flushDone: Promise<void> = Promise.resolve();
@@ -113,7 +129,8 @@ export class Journal {
     this.scheduled = false;
     this.flushing = true;
     try {
-      while (this.buf.length && !this.closed) {
+      // A sync() waiter with nothing buffered still gets its fdatasync.
+      while ((this.buf.length || this.waiters.length) && !this.closed) {
         const waiters = this.waiters;
         this.waiters = [];
         try {
@@ -123,8 +140,14 @@ export class Journal {
           } else {
             const data = this.buf.join("");
             this.buf = [];
-            await writeAsync(this.fd, data);
-            if (waiters.length) await fdatasyncAsync(this.fd);
+            if (data) {
+              await writeAsync(this.fd, data);
+              this.unsynced = true;
+            }
+            if (waiters.length) {
+              await fdatasyncAsync(this.fd);
+              this.unsynced = false;
+            }
           }
           for (const w of waiters) w.resolve();
         } catch (e) {

@@ -22,6 +22,12 @@ const port = num(flag("port") ?? process.env.QSTASH_LOCAL_PORT, "port") ?? 8080;
 const dataDir = flag("data-dir") ?? process.env.QSTASH_LOCAL_DATA_DIR ?? undefined;
 const timeScale = num(flag("time-scale") ?? process.env.QSTASH_LOCAL_TIME_SCALE, "time scale") ?? 1;
 const quiet = process.argv.includes("--quiet");
+const duplicateRate = num(flag("duplicate-rate") ?? process.env.QSTASH_LOCAL_DUPLICATE_RATE, "duplicate rate") ?? 0;
+const duplicateMode = (flag("duplicate-mode") ?? process.env.QSTASH_LOCAL_DUPLICATE_MODE ?? "after") as "after" | "concurrent";
+if (duplicateRate > 1 || !["after", "concurrent"].includes(duplicateMode)) {
+  console.error(`invalid duplicate fault: rate ${duplicateRate} (0…1), mode ${duplicateMode} (after|concurrent)`);
+  process.exit(2);
+}
 
 async function main(): Promise<void> {
   const server = await startQstashServer({
@@ -29,6 +35,8 @@ async function main(): Promise<void> {
     host: flag("host") ?? process.env.QSTASH_LOCAL_HOST ?? "127.0.0.1",
     dataDir: dataDir || undefined,
     timeScale,
+    duplicateRate,
+    duplicateMode,
     log: quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
 
@@ -41,7 +49,8 @@ or:
   QSTASH_TOKEN=${DEV_USER_1.token}
   QSTASH_CURRENT_SIGNING_KEY=${DEV_USER_1.current}
   QSTASH_NEXT_SIGNING_KEY=${DEV_USER_1.next}
-Messages: ${server.url}/ (HTML) and ${server.url}/_local/messages (JSON)
+Messages: ${server.url}/?qstash_token=${DEV_USER_1.token} (HTML) and /_local/messages (JSON)
+Idle: GET ${server.url}/_local/idle?wait=<ms> (Authorization: Bearer <token>)
 `);
 
   // If whoever started us went away, stdout is a broken pipe; that must not crash shutdown.

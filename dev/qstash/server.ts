@@ -1,11 +1,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Ctx, FullEngine, Reply } from "./context.js";
-import { Dispatcher } from "./delivery.js";
+import { Dispatcher, type IdleStatus } from "./delivery.js";
 import { DEV_USERS } from "./dev-users.js";
 import { fromIncoming } from "./headers.js";
 import { localPage, localMessages, localStats } from "./local-ui.js";
+import { type WaitIdleOptions, waitForIdle } from "./idle.js";
 import { HttpError } from "./model.js";
+import type { DuplicateFault } from "./sender.js";
 import * as admin from "./routes-admin.js";
 import * as dlq from "./routes-dlq.js";
 import { handleBatch, handleEnqueue, handlePublish, handleScheduleCreate } from "./routes-publish.js";
@@ -36,6 +38,12 @@ export interface QstashServerOptions {
   maxBodyBytes?: number;
   /** Journal line count that triggers compaction (tests lower it). */
   compactMinLines?: number;
+  /** Fault switch, off by default: deliver this share (0…1) of messages twice. */
+  duplicateRate?: number;
+  /** "after" (default): the copy follows a successful attempt; "concurrent": both at once. */
+  duplicateMode?: DuplicateFault["mode"];
+  /** Deterministic duplicate choice for tests. */
+  random?: () => number;
 }
 
 export interface QstashServerHandle {
@@ -44,6 +52,10 @@ export interface QstashServerHandle {
   stop(): Promise<void>;
   /** Test hook: fire a schedule now through the same path as a cron tick. Returns new message ids. */
   fireSchedule(id: string): string[];
+  /** In flight, due, paused and delayed counts; `idle` = nothing in flight and nothing due. */
+  idleStatus(): IdleStatus;
+  /** Waits for idle (see WaitIdleOptions); resolves with the last status, idle or not, at the timeout. */
+  waitForIdle(opts?: WaitIdleOptions): Promise<IdleStatus>;
 }
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
@@ -80,7 +92,11 @@ export async function startQstashServer(opts: QstashServerOptions = {}): Promise
     defaultTimeoutMs: opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     keysFor: (user) => store.keys.get(user) ?? store.keys.get(1)!,
     onFinished: (m) => scheduler.onMessageFinished(m),
+    duplicate: opts.duplicateRate ? { rate: opts.duplicateRate, mode: opts.duplicateMode ?? "after" } : undefined,
+    random: opts.random,
+    log,
   });
+  if (opts.duplicateRate) log?.(`fault switch: delivering ${opts.duplicateRate * 100}% of messages twice (${opts.duplicateMode ?? "after"})`);
   const engine: FullEngine = { store, dispatcher, timeScale, log, scheduler: undefined as unknown as Scheduler };
   scheduler = engine.scheduler = new Scheduler(engine, log);
   for (const s of store.schedules.values()) scheduler.arm(s);
@@ -109,17 +125,18 @@ export async function startQstashServer(opts: QstashServerOptions = {}): Promise
     const query = rawQuery ? new URLSearchParams(rawQuery) : EMPTY_QUERY;
     const method = req.method ?? "GET";
 
-    if (method === "GET" && (rawPath === "/" || rawPath.startsWith("/_local/"))) {
-      req.resume();
-      return send(res, local(rawPath, query));
-    }
-
+    // Every route, the local page and /_local included, needs a token (the page takes ?qstash_token=).
     const auth = req.headers.authorization;
     const token = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : (query.get("qstash_token") ?? undefined);
     const user = token !== undefined ? tokenUsers.get(token) : undefined;
     if (user === undefined) {
       req.resume();
       return send(res, { status: 401, json: { error: token ? "invalid token" : "missing token" } });
+    }
+
+    if (method === "GET" && (rawPath === "/" || rawPath.startsWith("/_local/"))) {
+      req.resume();
+      return send(res, await local(rawPath, query));
     }
 
     const body = await readBody(req, maxBody);
@@ -142,6 +159,9 @@ export async function startQstashServer(opts: QstashServerOptions = {}): Promise
       if (!(e instanceof HttpError)) throw e;
       reply = { status: e.status, json: { error: e.message } };
     }
+    // Acknowledge nothing a crash could lose: every change this request (or an earlier one it
+    // depends on, like the first publish of a dedup id) made is on disk before the answer.
+    if (method !== "GET") await store.sync();
     send(res, reply);
   }
 
@@ -211,8 +231,15 @@ export async function startQstashServer(opts: QstashServerOptions = {}): Promise
     throw new HttpError(404, `no route for ${m} ${rawPath}`);
   }
 
-  function local(path: string, query: URLSearchParams): Reply {
+  async function local(path: string, query: URLSearchParams): Promise<Reply> {
     if (path === "/") return localPage(store);
+    if (path === "/_local/idle") {
+      // Long-poll: ?wait=<ms> returns as soon as idle has held for ?stableMs=<ms>, or at the timeout.
+      const wait = Math.min(Number(query.get("wait") ?? 0) || 0, 600_000);
+      const stableMs = Math.min(Number(query.get("stableMs") ?? 0) || 0, 60_000);
+      const status = wait > 0 ? await waitForIdle(() => dispatcher.idleStatus(), { timeoutMs: wait, stableMs }) : dispatcher.idleStatus();
+      return { status: 200, json: status };
+    }
     if (path === "/_local/messages") return localMessages(store, query);
     if (path === "/_local/stats") return localStats(store, dispatcher, query);
     return { status: 404, json: { error: "not found" } };
@@ -233,6 +260,8 @@ export async function startQstashServer(opts: QstashServerOptions = {}): Promise
   return {
     url,
     port,
+    idleStatus: () => dispatcher.idleStatus(),
+    waitForIdle: (o) => waitForIdle(() => dispatcher.idleStatus(), o),
     fireSchedule(id) {
       const s = store.schedules.get(id);
       if (!s) throw new Error(`schedule ${id} not found`);

@@ -113,6 +113,11 @@ export class Store {
     this.journal.compact();
   }
 
+  /** Resolves once every change made so far is durable (at once when in memory). */
+  sync(): Promise<void> {
+    return this.journal ? this.journal.sync() : Promise.resolve();
+  }
+
   async close(): Promise<void> {
     await this.journal?.close();
   }
@@ -131,6 +136,11 @@ export class Store {
           m.retried = r.r;
           m.dueAt = r.due;
         }
+        break;
+      }
+      case "cxl": {
+        const m = pending.get(r.id);
+        if (m) m.cancelRequested = true;
         break;
       }
       case "fin":
@@ -183,7 +193,11 @@ export class Store {
     for (const s of this.schedules.values()) out.push(this.scheduleRecord(s));
     for (const e of this.dlq.values()) out.push(this.dlqRecord(e));
     for (const d of this.dedup.values()) out.push(this.dedupRecord(d));
-    for (const m of this.messages.values()) if (!FINAL_STATES.has(m.state)) out.push({ t: "msg", m: msgToRecord(m) });
+    for (const m of this.messages.values()) {
+      if (FINAL_STATES.has(m.state)) continue;
+      out.push({ t: "msg", m: msgToRecord(m) });
+      if (m.cancelRequested) out.push({ t: "cxl", id: m.id });
+    }
     return out;
   }
 
@@ -212,6 +226,11 @@ export class Store {
     this.pendingCount++;
     const durable = this.journal ? this.journal.appendDurable({ t: "msg", m: msgToRecord(data) }) : Promise.resolve();
     return { msg, durable };
+  }
+
+  /** A cancel of an in-flight attempt must survive a restart, or the message would be delivered again. */
+  noteCancelRequested(m: Msg): void {
+    this.journal?.append({ t: "cxl", id: m.id });
   }
 
   noteRetry(m: Msg): void {

@@ -162,6 +162,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           port: PORTS.qstash,
           dataDir: join(DATA_DIR, "qstash"),
           timeScale: Number(process.env.QSTASH_LOCAL_TIME_SCALE ?? 1),
+          // Fault switch for the chaos harness (off unless set): deliver a share of messages twice.
+          duplicateRate: Number(process.env.QSTASH_LOCAL_DUPLICATE_RATE ?? 0),
+          duplicateMode: process.env.QSTASH_LOCAL_DUPLICATE_MODE === "concurrent" ? "concurrent" : "after",
           log: (l) => log(`qstash: ${l}`),
         }),
       );

@@ -284,10 +284,10 @@ describe("logs / events", () => {
   });
 
   it("local read-only views list recent messages", async () => {
-    const j = await (await fetch(`${s.url}/_local/messages`)).json();
+    const j = (await api(s.url, "GET", "/_local/messages")).json;
     expect(j.messages.length).toBeGreaterThan(0);
     expect(j.messages[0]).toHaveProperty("state");
-    const html = await (await fetch(`${s.url}/`)).text();
+    const html = (await api(s.url, "GET", "/")).text;
     expect(html).toContain("QStash local");
   });
 

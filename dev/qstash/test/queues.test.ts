@@ -90,12 +90,14 @@ describe("queue delivery", () => {
 
   it("a flow-control key at its parallelism does not hold the queue's other slots", async () => {
     const q = s.client.queue({ queueName: "fair" });
-    await q.upsert({ parallelism: 2 });
+    // Paused while filling, so the order does not depend on how fast this machine enqueues.
+    await q.upsert({ parallelism: 2, paused: true });
     ep.on("/fair/", () => ({ delayMs: 40 }));
     for (let i = 0; i < 10; i++) {
       await q.enqueue({ url: ep.to(`/fair/a${i}`), body: `a${i}`, flowControl: { key: "user-a", parallelism: 1 } });
     }
     await q.enqueue({ url: ep.to("/fair/b"), body: "b", flowControl: { key: "user-b", parallelism: 1 } });
+    await q.resume();
     const ds = await ep.waitFor("/fair/", 11, 20_000);
     const order = ds.map((d) => d.body);
     // b takes the slot user-a cannot use, long before a's backlog drains; a stays in order.
@@ -151,14 +153,25 @@ describe("flow control", () => {
     }
   });
 
-  it("pause keeps the wait list; resume drains it", async () => {
+  it("pause keeps the wait list; resume drains it; global parallelism counts the attempt in flight", async () => {
     await s.client.flowControl.pause("pk");
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    ep.on("/paused-fc", async () => {
+      await gate;
+      return { status: 200 };
+    });
     await s.client.publish({ url: ep.to("/paused-fc"), body: "x", flowControl: { key: "pk", parallelism: 1 } });
-    await sleep(100);
+    // The server itself says the message is held by the pause: nothing in flight, nothing due.
+    expect(await s.waitForIdle({ timeoutMs: 5000 })).toMatchObject({ idle: true, paused: 1, inflight: 0 });
     expect(ep.at("/paused-fc")).toHaveLength(0);
     expect((await s.client.flowControl.get("pk")).waitListSize).toBe(1);
     await s.client.flowControl.resume("pk");
+    await until(() => s.idleStatus().inflight === 1, 5000, "the attempt to start");
+    expect((await s.client.flowControl.getGlobalParallelism()).parallelismCount).toBe(1);
+    release();
     await ep.waitFor("/paused-fc");
-    expect((await s.client.flowControl.getGlobalParallelism()).parallelismCount).toBeGreaterThanOrEqual(0);
+    expect((await s.waitForIdle({ timeoutMs: 5000 })).idle).toBe(true);
+    expect((await s.client.flowControl.getGlobalParallelism()).parallelismCount).toBe(0);
   });
 });
