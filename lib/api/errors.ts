@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  quota_exceeded: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable_entity: 422,
@@ -34,9 +35,13 @@ export class ApiError extends Error {
 }
 
 export function errorResponse(error: ApiError, headers?: HeadersInit): Response {
+  const out = new Headers(headers);
+  // A 429 says when to come back (RFC 9110 §10.2.3); the body repeats it for people.
+  const retryAfter = error.details?.retryAfterSeconds;
+  if (error.code === "rate_limited" && typeof retryAfter === "number") out.set("retry-after", String(retryAfter));
   return Response.json(
     { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
-    { status: error.status, headers },
+    { status: error.status, headers: out },
   );
 }
 

@@ -31,15 +31,15 @@ function createAuth() {
         plan: { type: "string", defaultValue: "free", input: false },
       },
     },
-    // better-auth allows 3 sign-ins per 10 s per IP; a shared office or an admin switching
-    // accounts trips that. 30 a minute still makes password guessing impractical.
-    rateLimit: {
-      customRules: {
-        "/sign-in/email": { window: 60, max: 30 },
-        "/sign-up/email": { window: 60, max: 10 },
-      },
+    // Our limits (lib/rate-limit, app/api/auth) replace better-auth's: they are shared
+    // by every instance in Postgres and read the IP only from a trusted proxy header,
+    // where better-auth's are per instance and trust a client-set X-Forwarded-For.
+    rateLimit: { enabled: false },
+    advanced: {
+      useSecureCookies: env.APP_URL.startsWith("https://"),
+      // Sessions record the client IP only from the trusted proxy header, never a client-set one.
+      ipAddress: env.TRUSTED_IP_HEADER ? { ipAddressHeaders: [env.TRUSTED_IP_HEADER] } : { disableIpTracking: true },
     },
-    advanced: { useSecureCookies: env.APP_URL.startsWith("https://") },
     plugins: [admin({ defaultRole: "user", adminRoles: ["admin"] }), nextCookies()],
   });
 }

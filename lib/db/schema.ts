@@ -245,6 +245,8 @@ export const uploads = pgTable(
     index("uploads_processed_at_idx").on(t.processedAt, t.uploadedAt, t.realSize).where(sql`${t.processedAt} IS NOT NULL`),
     index("uploads_expired_at_idx").on(t.expiredAt).where(sql`${t.expiredAt} IS NOT NULL`),
     index("uploads_aborted_at_idx").on(t.abortedAt).where(sql`${t.abortedAt} IS NOT NULL`),
+    // Per-user caps on create: a user's open uploads and their declared bytes.
+    index("uploads_owner_pending_idx").on(t.ownerId, t.declaredSize).where(sql`${t.status} = 'pending'`),
     check("uploads_status_check", sql`${t.status} IN (${oneOf(UPLOAD_STATUSES)})`),
     check("uploads_source_check", sql`${t.source} IN (${oneOf(UPLOAD_SOURCES)})`),
     check("uploads_plan_check", sql`${t.plan} IN (${oneOf(PLANS)})`),
@@ -355,4 +357,19 @@ export const adminAudit = pgTable(
     at: timestamptz("at").defaultNow().notNull(),
   },
   (t) => [index("admin_audit_at_idx").on(t.at.desc().nullsFirst())],
+);
+
+/**
+ * Fixed-window rate-limit counters, shared by every app instance (lib/rate-limit). One
+ * row per limit and caller (`uploads.create:user:<id>`); a window that has ended is
+ * restarted by the next hit, and stale rows are deleted in small batches.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").primaryKey(),
+    points: integer("points").notNull(),
+    resetAt: timestamp("reset_at", { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index("rate_limits_reset_at_idx").on(t.resetAt)],
 );

@@ -46,6 +46,13 @@ export const ENV_SCHEMA = z
     STORAGE_EVENT_SECRET: unsetIfEmpty(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional()),
     SWEEP_ORPHAN_GRACE_HOURS: unsetIfEmpty(z.coerce.number().positive().optional()),
     SWEEP_MAX_PUBLISH_ATTEMPTS: unsetIfEmpty(z.coerce.number().int().positive().default(10)),
+    // Presigned URL lifetime = declared bytes / this bandwidth, clamped to 5 min..1 h.
+    UPLOAD_MIN_BYTES_PER_SECOND: unsetIfEmpty(z.coerce.number().int().positive().default(256 * 1024)),
+    // Rate limits (lib/rate-limit): the header a trusted proxy sets to the client's IP
+    // (e.g. x-real-ip, x-forwarded-for); unset, no per-IP limits and the header is ignored.
+    TRUSTED_IP_HEADER: unsetIfEmpty(z.string().regex(/^[a-z0-9-]+$/i, "must be a header name such as x-real-ip").toLowerCase().optional()),
+    // Scales every rate limit (2 doubles them); 0 turns rate limiting off.
+    RATE_LIMIT_MULTIPLIER: unsetIfEmpty(z.coerce.number().min(0).default(1)),
   })
   .superRefine((env, ctx) => {
     if (env.QSTASH_DEV) return;

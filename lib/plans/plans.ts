@@ -11,14 +11,18 @@ export type Plan = {
   /** One QStash queue per plan; its parallelism is the plan's share of the workers. */
   queue: string;
   parallelism: number;
+  /** Uploads still `pending` (created, bytes not confirmed) a user may hold at once. */
+  maxOpenUploads: number;
+  /** Declared bytes of a user's pending multipart uploads: what their part URLs may still store. */
+  maxOpenMultipartBytes: number;
 };
 
 const MEDIA_AND_PDF = ["video/*", "audio/*", "image/*", "application/pdf"] as const;
 
 /** The one table of plan limits, read by the uploader UI and by every server check. */
 export const PLANS: Record<PlanId, Plan> = {
-  free: { id: "free", label: "Free", maxFileSize: 5 * GiB, allowedTypes: MEDIA_AND_PDF, queue: "biblio-free", parallelism: 2 },
-  pro: { id: "pro", label: "Pro", maxFileSize: 200 * GiB, allowedTypes: MEDIA_AND_PDF, queue: "biblio-pro", parallelism: 8 },
+  free: { id: "free", label: "Free", maxFileSize: 5 * GiB, allowedTypes: MEDIA_AND_PDF, queue: "biblio-free", parallelism: 2, maxOpenUploads: 50, maxOpenMultipartBytes: 25 * GiB },
+  pro: { id: "pro", label: "Pro", maxFileSize: 200 * GiB, allowedTypes: MEDIA_AND_PDF, queue: "biblio-pro", parallelism: 8, maxOpenUploads: 500, maxOpenMultipartBytes: 2048 * GiB },
 };
 
 export function getPlan(id: string | null | undefined): Plan {

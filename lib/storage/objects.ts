@@ -13,21 +13,23 @@ import {
 import { getSignedUrl, S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
 import { getBucket, getPresignS3, getS3 } from "./s3-client";
 
-/** Part URLs live long enough for a slow part, short enough to be useless if leaked. */
-export const PART_URL_TTL_SECONDS = 15 * 60;
-export const PUT_URL_TTL_SECONDS = 60 * 60;
-
 /**
- * A presigned PUT whose signature covers Content-Type and Content-Length, so the
- * browser cannot send another type or size under it.
+ * A presigned PUT whose signature covers Content-Type, Content-Length and
+ * `If-None-Match: *`: the browser cannot send another type or size under it, and the
+ * URL can create the object once but never replace it (S3, R2 and Ceph answer 412).
  */
-export async function presignPut(key: string, contentType: string, size: number): Promise<{ url: string; headers: Record<string, string> }> {
-  const command = new PutObjectCommand({ Bucket: getBucket(), Key: key, ContentType: contentType, ContentLength: size });
+export async function presignPut(
+  key: string,
+  contentType: string,
+  size: number,
+  expiresIn: number,
+): Promise<{ url: string; headers: Record<string, string> }> {
+  const command = new PutObjectCommand({ Bucket: getBucket(), Key: key, ContentType: contentType, ContentLength: size, IfNoneMatch: "*" });
   const url = await getSignedUrl(getPresignS3(), command, {
-    expiresIn: PUT_URL_TTL_SECONDS,
-    signableHeaders: new Set(["content-type", "content-length"]),
+    expiresIn,
+    signableHeaders: new Set(["content-type", "content-length", "if-none-match"]),
   });
-  return { url, headers: { "content-type": contentType } };
+  return { url, headers: { "content-type": contentType, "if-none-match": "*" } };
 }
 
 export async function createMultipart(key: string, contentType: string): Promise<string> {
@@ -38,18 +40,24 @@ export async function createMultipart(key: string, contentType: string): Promise
 
 let partPresigner: S3RequestPresigner | undefined;
 
+export type PartToSign = { partNumber: number; size: number };
+
 /**
- * Part URLs for one multipart upload. The first comes from getSignedUrl, which resolves
- * the endpoint; the rest re-sign that request with only `partNumber` changed, skipping
- * the SDK's per-command middleware and endpoint rules (about 50x cheaper per URL).
+ * Part URLs for one multipart upload, each signing its part's exact Content-Length, so a
+ * URL stores that many bytes or nothing. The first comes from getSignedUrl, which
+ * resolves the endpoint; the rest re-sign that request with only `partNumber` and the
+ * length changed, skipping the SDK's per-command middleware and endpoint rules (about
+ * 50x cheaper per URL).
  */
-export async function presignParts(key: string, uploadId: string, partNumbers: number[]) {
-  if (partNumbers.length === 0) return [];
+export async function presignParts(key: string, uploadId: string, parts: PartToSign[], expiresIn: number) {
+  if (parts.length === 0) return [];
   const s3 = getPresignS3();
-  const [first, ...rest] = partNumbers;
-  const firstUrl = await getSignedUrl(s3, new UploadPartCommand({ Bucket: getBucket(), Key: key, UploadId: uploadId, PartNumber: first }), {
-    expiresIn: PART_URL_TTL_SECONDS,
-  });
+  const [first, ...rest] = parts;
+  const firstUrl = await getSignedUrl(
+    s3,
+    new UploadPartCommand({ Bucket: getBucket(), Key: key, UploadId: uploadId, PartNumber: first!.partNumber, ContentLength: first!.size }),
+    { expiresIn, signableHeaders: new Set(["content-length"]) },
+  );
   partPresigner ??= new S3RequestPresigner({ ...s3.config });
   const base = new URL(firstUrl);
   const request = {
@@ -59,19 +67,22 @@ export async function presignParts(key: string, uploadId: string, partNumbers: n
     port: base.port ? Number(base.port) : undefined,
     // Already URI-encoded, which is what S3 signs (the S3 signer does not escape paths again).
     path: base.pathname,
-    headers: { host: base.host },
     query: { "x-id": "UploadPart", uploadId } as Record<string, string>,
   };
   const signed = await Promise.all(
-    rest.map(async (partNumber) => {
+    rest.map(async ({ partNumber, size }) => {
       const out = await partPresigner!.presign(
-        { ...request, query: { ...request.query, partNumber: String(partNumber) } },
-        { expiresIn: PART_URL_TTL_SECONDS },
+        {
+          ...request,
+          headers: { host: base.host, "content-length": String(size) },
+          query: { ...request.query, partNumber: String(partNumber) },
+        },
+        { expiresIn },
       );
       return { partNumber, url: formatUrl(out) };
     }),
   );
-  return [{ partNumber: first!, url: firstUrl }, ...signed];
+  return [{ partNumber: first!.partNumber, url: firstUrl }, ...signed];
 }
 
 function formatUrl(req: { protocol: string; hostname: string; port?: number; path: string; query?: Record<string, string | string[] | null> }): string {

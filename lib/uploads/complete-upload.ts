@@ -4,7 +4,7 @@ import { confirmUpload } from "@/lib/pipeline/confirm-upload";
 import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
 import { completeMultipart, headObject, isNotFound, listAllParts } from "@/lib/storage/objects";
 import { getOwnedUpload } from "./owned-upload";
-import { partCountFor, partSizeFor } from "./part-size";
+import { partCountFor, partLengthFor, partSizeFor } from "./part-size";
 import { toUploadView } from "./upload-view";
 
 const FINAL_OR_LATER = new Set(["uploaded", "queued", "processing", "processed", "failed"]);
@@ -56,6 +56,19 @@ async function finishMultipart(upload: UploadRow): Promise<void> {
   const missing: number[] = [];
   for (let n = 1; n <= expected; n++) if (!have.has(n)) missing.push(n);
   const total = parts.reduce((sum, p) => sum + p.size, 0);
+  // Every part URL signs its exact length, so a part of any other size (or number) did
+  // not come through our URLs: refuse it rather than assemble an object nobody declared.
+  const partSize = partSizeFor(upload.declaredSize);
+  const wrong = parts.filter((p) => p.partNumber > expected || p.size !== partLengthFor(upload.declaredSize, p.partNumber, partSize));
+  if (!missing.length && wrong.length) {
+    const first = wrong[0]!;
+    const want = first.partNumber > expected ? "no such part" : `${partLengthFor(upload.declaredSize, first.partNumber, partSize)} bytes expected`;
+    throw new ApiError("conflict", `Part ${first.partNumber} holds ${first.size} bytes (${want}); upload that part again.`, {
+      wrongParts: wrong.slice(0, 20).map((p) => p.partNumber),
+      expectedParts: expected,
+      receivedBytes: total,
+    });
+  }
   if (missing.length || total !== upload.declaredSize) {
     const list = missing.slice(0, 20).join(", ") + (missing.length > 20 ? ` and ${missing.length - 20} more` : "");
     throw new ApiError(

@@ -1,15 +1,19 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { getUploaderContext } from "@/lib/db/queries/projects";
+import { getOpenUploadTotals } from "@/lib/db/queries/upload-caps";
 import { insertUploadWithEvent } from "@/lib/db/queries/uploads";
 import { ANALYSIS_OPTIONS } from "@/lib/jobs/job-payload";
 import { formatBytes, getPlan, isTypeAllowed } from "@/lib/plans/plans";
-import { createMultipart, PART_URL_TTL_SECONDS, presignParts, presignPut, PUT_URL_TTL_SECONDS } from "@/lib/storage/objects";
+import { createMultipart, presignParts, presignPut } from "@/lib/storage/objects";
 import { getBucket } from "@/lib/storage/s3-client";
-import { MULTIPART_THRESHOLD, PART_UPLOAD_CONCURRENCY, partCountFor, partSizeFor } from "./part-size";
+import { checkUploadCaps } from "./check-upload-caps";
+import { MULTIPART_THRESHOLD, PART_UPLOAD_CONCURRENCY, partCountFor, partLengthFor, partSizeFor } from "./part-size";
 import { nameProblem, safeKeyName } from "./safe-name";
 import { newUploadId, storageKeyFor } from "./upload-id";
+import { urlLifetimeSeconds } from "./url-lifetime";
 import { toUploadView } from "./upload-view";
+import { scheduleCheckIfLastPart } from "@/lib/queue/schedule-upload-check";
 
 export const CREATE_UPLOAD_INPUT = z
   .object({
@@ -28,7 +32,8 @@ const SINGLE_DEADLINE_MS = 2 * 60 * 60 * 1000;
 const MULTIPART_DEADLINE_MS = 24 * 60 * 60 * 1000;
 
 export async function createUpload(userId: string, input: CreateUploadInput) {
-  const context = await getUploaderContext(input.projectId, userId);
+  // Both reads at once: the caps need the plan, which the context query brings.
+  const [context, open] = await Promise.all([getUploaderContext(input.projectId, userId), getOpenUploadTotals(userId)]);
   if (!context) throw new ApiError("not_found", "Project not found.");
   const { project } = context;
   const plan = getPlan(context.plan);
@@ -47,6 +52,7 @@ export async function createUpload(userId: string, input: CreateUploadInput) {
   const safeName = safeKeyName(input.name);
   const key = storageKeyFor(id, safeName);
   const multipart = input.size > MULTIPART_THRESHOLD;
+  checkUploadCaps(open, plan, input.size, multipart);
   const s3UploadId = multipart ? await createMultipart(key, type) : null;
   const now = Date.now();
   const row = await insertUploadWithEvent(
@@ -74,14 +80,21 @@ export async function createUpload(userId: string, input: CreateUploadInput) {
     const partCount = partCountFor(input.size, partSize);
     // The first parts' URLs come with the session, so the browser starts sending at once
     // and signs the next 100 while these are in flight: one round trip less per upload.
-    const first = Array.from({ length: Math.min(partCount, PART_UPLOAD_CONCURRENCY) }, (_, i) => i + 1);
+    const first = Array.from({ length: Math.min(partCount, PART_UPLOAD_CONCURRENCY) }, (_, i) => {
+      const partNumber = i + 1;
+      return { partNumber, size: partLengthFor(input.size, partNumber, partSize) };
+    });
+    const ttl = urlLifetimeSeconds(first.reduce((sum, p) => sum + p.size, 0));
+    // A small file's last part is among these: check for it even if the client vanishes.
+    await scheduleCheckIfLastPart(row, Array.from({ length: Math.min(partCount, PART_UPLOAD_CONCURRENCY) }, (_, i) => i + 1));
     return {
       upload,
       strategy: "multipart" as const,
       multipart: { uploadId: s3UploadId, key, partSize, partCount },
-      signed: { parts: await presignParts(key, s3UploadId, first), expiresAt: new Date(now + PART_URL_TTL_SECONDS * 1000).toISOString() },
+      signed: { parts: await presignParts(key, s3UploadId, first, ttl), expiresAt: new Date(now + ttl * 1000).toISOString() },
     };
   }
-  const put = await presignPut(key, type, input.size);
-  return { upload, strategy: "single" as const, put: { ...put, expiresAt: new Date(now + PUT_URL_TTL_SECONDS * 1000).toISOString() } };
+  const ttl = urlLifetimeSeconds(input.size);
+  const put = await presignPut(key, type, input.size, ttl);
+  return { upload, strategy: "single" as const, put: { ...put, expiresAt: new Date(now + ttl * 1000).toISOString() } };
 }

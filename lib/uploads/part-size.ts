@@ -25,3 +25,10 @@ export function partSizeFor(size: number): number {
 export function partCountFor(size: number, partSize = partSizeFor(size)): number {
   return Math.max(1, Math.ceil(size / partSize));
 }
+
+/** The exact byte length of one part: the part size, except the last part, which holds the remainder. */
+export function partLengthFor(size: number, partNumber: number, partSize = partSizeFor(size)): number {
+  const count = partCountFor(size, partSize);
+  if (partNumber < 1 || partNumber > count) throw new RangeError(`part ${partNumber} is outside 1..${count}`);
+  return partNumber < count ? partSize : size - partSize * (count - 1);
+}
