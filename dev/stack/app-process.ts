@@ -6,11 +6,11 @@ import { waitForExit } from "./process-util";
 const NEXT_BIN = join(ROOT_DIR, "node_modules", ".bin", "next");
 
 /** Runs a Next command in its own process group, so one signal stops it and its workers. */
-export function spawnNext(args: string[], env: Record<string, string>): ChildProcess {
+export function spawnNext(args: string[], env: Record<string, string>, stdio: "inherit" | "ignore" = "inherit"): ChildProcess {
   return spawn(NEXT_BIN, args, {
     cwd: ROOT_DIR,
     env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: "inherit",
+    stdio,
     detached: true,
   });
 }

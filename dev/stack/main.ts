@@ -1,11 +1,16 @@
 import { runMigrations } from "@/lib/db/migrate";
-import { buildApp, spawnNext, stopProcessGroup } from "./app-process";
+import { buildApp } from "./app-process";
+import { type AppInstances, startAppInstances } from "./app-instances";
 import { PORTS } from "./local-defaults";
 import { DEV_USERS, seedDevUsers } from "./seed";
 import { startStack } from "./stack";
 
-const args = new Set(process.argv.slice(2));
-const prod = args.has("--prod");
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const instancesArg = argv.find((a) => a.startsWith("--instances"));
+const instances = instancesArg ? Number(instancesArg.includes("=") ? instancesArg.split("=")[1] : argv[argv.indexOf(instancesArg) + 1]) : 1;
+// Several instances share one production build (a dev compiler per process would not).
+const prod = args.has("--prod") || instances > 1;
 const withApp = !args.has("--no-app");
 const log = (line: string) => console.log(`[stack] ${line}`);
 
@@ -29,7 +34,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log("stopping…");
-    if (app) await stopProcessGroup(app);
+    if (app) await app.stop();
     await stack.stop();
     log("all stopped");
     process.exit(code);
@@ -37,7 +42,7 @@ async function main() {
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
-  let app: ReturnType<typeof spawnNext> | undefined;
+  let app: AppInstances | undefined;
   try {
     Object.assign(process.env, stack.env);
     await runMigrations(stack.env.POSTGRES_URL);
@@ -45,13 +50,8 @@ async function main() {
     await seedDevUsers();
     if (withApp) {
       if (prod) await buildApp(stack.env);
-      app = spawnNext([prod ? "start" : "dev", "--port", String(PORTS.app)], stack.env);
-      app.on("exit", (code) => {
-        if (!stopping) {
-          log(`the app exited (code ${code}); stopping the stack`);
-          void shutdown(code ?? 1);
-        }
-      });
+      // Supervised like a deployment: a crashed app restarts after a backoff; the stack stays up.
+      app = await startAppInstances({ count: instances, port: PORTS.app, mode: prod ? "start" : "dev", env: stack.env, log });
     }
   } catch (error) {
     console.error(`[stack] ${(error as Error).message}`);
@@ -65,7 +65,9 @@ async function main() {
       "",
       `Biblio local stack is up in ${seconds} s (node ${process.version})`,
       ...stack.started.map((s) => `  ${s}`),
-      withApp ? `  app        ${stack.env.APP_URL} (${prod ? "next start" : "next dev"})` : "  app        not started (--no-app)",
+      withApp
+        ? `  app        ${stack.env.APP_URL} (${prod ? "next start" : "next dev"}${instances > 1 ? `, ${instances} instances on ports ${PORTS.app + 1}…${PORTS.app + instances} behind a load balancer` : ""}, 127.0.0.1 only, restarted on crash)`
+        : "  app        not started (--no-app)",
       `  health     ${stack.env.APP_URL}/api/health (liveness), ${stack.env.APP_URL}/admin/health (admin)`,
       "Dev accounts (local database only):",
       ...DEV_USERS.map((u) => `  ${u.role === "admin" ? "admin" : u.plan.padEnd(5)}      ${u.email} / ${u.password}`),
