@@ -1,7 +1,7 @@
 import { getEnv } from "@/lib/env";
 import type { JobPayload } from "@/lib/jobs/job-payload";
 import { getPlan } from "@/lib/plans/plans";
-import { getQstash } from "./qstash-client";
+import { getQstash, withQstashTimeout } from "./qstash-client";
 
 export const PROCESS_JOB_PATH = "/api/jobs/process";
 export const FAILED_JOB_PATH = "/api/jobs/failed";
@@ -16,7 +16,8 @@ export async function publishJob(payload: JobPayload): Promise<string> {
   const env = getEnv();
   const plan = getPlan(payload.plan);
   const dedupId = payload.replay ? `${payload.uploadId}-replay-${payload.replay}` : payload.uploadId;
-  const res = await getQstash()
+  // Bounded: a paused QStash must not hold the caller (withQstashTimeout).
+  const res = await withQstashTimeout(getQstash()
     .queue({ queueName: plan.queue })
     .enqueueJSON({
       url: `${env.APP_URL}${PROCESS_JOB_PATH}`,
@@ -29,6 +30,6 @@ export async function publishJob(payload: JobPayload): Promise<string> {
       retryDelay: "min(60000, 1000 * pow(2, retried))",
       flowControl: { key: `user-${payload.userId}`, parallelism: Math.max(1, Math.ceil(plan.parallelism / 2)) },
       label: `plan-${plan.id}`,
-    });
+    }), "publish");
   return res.messageId;
 }

@@ -1,11 +1,13 @@
 import { getProjectForMember } from "@/lib/db/queries/projects";
 import { getUploadById, listUploadEvents } from "@/lib/db/queries/uploads";
-import { toEventView, toUploadView } from "./upload-view";
+import { toAdminUploadView, toEventView, toUploadView } from "./upload-view";
+import { toUserEventViews } from "./user-event-view";
 import { UPLOAD_ID_PATTERN } from "./upload-id";
 
 /**
  * An upload with its timeline, for its owner, members of its project and admins;
- * null for everyone else, exactly as for an unknown id.
+ * null for everyone else, exactly as for an unknown id. Admins see every event with its
+ * full detail; everyone else the allowlisted, plain-words timeline.
  */
 export async function getUploadView(input: { userId: string; uploadId: string; isAdmin: boolean }) {
   if (!UPLOAD_ID_PATTERN.test(input.uploadId)) return null;
@@ -15,5 +17,6 @@ export async function getUploadView(input: { userId: string; uploadId: string; i
     upload.ownerId === input.userId || input.isAdmin || (await getProjectForMember(upload.projectId, input.userId)) !== null;
   if (!allowed) return null;
   const events = await listUploadEvents(upload.id);
-  return { upload: toUploadView(upload), events: events.map(toEventView) };
+  if (input.isAdmin) return { upload: toAdminUploadView(upload), events: events.map(toEventView) };
+  return { upload: toUploadView(upload), events: toUserEventViews(events) };
 }
