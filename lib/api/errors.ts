@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { log } from "@/lib/log";
+import { dependencyOf, dependencyUnavailable } from "./dependency-errors";
 
 export const ERROR_STATUS = {
   bad_request: 400,
@@ -14,6 +16,8 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,
+  /** Postgres, S3 or QStash did not answer in time; `details.dependency` says which. */
+  dependency_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -48,6 +52,12 @@ export function errorResponse(error: ApiError, headers?: HeadersInit): Response 
 /** Unknown errors never echo internals: they are logged and answered with a generic 500. */
 export function handleError(error: unknown, context: string): Response {
   if (error instanceof ApiError) return errorResponse(error);
+  const dependency = dependencyOf(error);
+  if (dependency) {
+    const cause = (error as { cause?: unknown })?.cause;
+    log.error("dependency unavailable", { context, dependency, error: error instanceof Error ? error.message.slice(0, 200) : String(error), cause: cause instanceof Error ? cause.message : undefined });
+    return errorResponse(dependencyUnavailable(dependency));
+  }
   console.error(`[${context}] unexpected error`, error);
   return errorResponse(new ApiError("internal_error", "Something went wrong on our side. It has been logged."));
 }

@@ -4,6 +4,8 @@
 // WebSocket constructor Node 20 lacks, and re-exports everything here.
 import { Pool, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import { z } from "zod";
+import { TIMEOUT_ENV } from "@/lib/env/schema";
 import * as schema from "./schema";
 
 export type Db = NeonDatabase<typeof schema> & { $client: Pool };
@@ -29,7 +31,16 @@ export function createPool(url: string | undefined = process.env.POSTGRES_URL, w
     throw new Error("No WebSocket in this runtime (Node < 22): import `@/lib/db/node` instead of `@/lib/db/client` in Node code.");
   }
   configureNeon(wsProxy);
-  const pool = new Pool({ connectionString: url });
+  const t = z.object({ DB_CONNECT_TIMEOUT_MS: TIMEOUT_ENV.DB_CONNECT_TIMEOUT_MS, DB_QUERY_TIMEOUT_MS: TIMEOUT_ENV.DB_QUERY_TIMEOUT_MS }).parse(process.env);
+  const pool = new Pool({
+    connectionString: url,
+    // Bounds, so a paused or unreachable Postgres fails a request fast (503) instead of
+    // hanging it: connecting (and waiting for a pooled client), and each statement, on
+    // the server and, for a server that answers nothing at all, on the client too.
+    connectionTimeoutMillis: t.DB_CONNECT_TIMEOUT_MS,
+    statement_timeout: t.DB_QUERY_TIMEOUT_MS,
+    query_timeout: t.DB_QUERY_TIMEOUT_MS + 1_000,
+  });
   // An idle client that loses its socket (server restart) emits 'error' on the pool;
   // unhandled, that would crash the process. The next query simply reconnects.
   pool.on("error", (error: Error) => console.error(`[db] idle connection error: ${error.message}`));

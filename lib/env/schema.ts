@@ -9,6 +9,31 @@ const url = z.url({ protocol: /^https?$/ });
 /** An empty value (`NAME=` copied from .env.example) means unset. */
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
 
+const ms = (fallback: number) => unsetIfEmpty(z.coerce.number().int().positive().default(fallback));
+
+/**
+ * Every dependency call has a bound (issue 13): a paused or dead Postgres, S3 or QStash
+ * gives the caller a fast 503 instead of a hang. Read on their own by lib/db/client.ts,
+ * which must not require the whole environment.
+ */
+export const TIMEOUT_ENV = {
+  // Opening a database connection (WebSocket + startup), and waiting for a pooled one.
+  DB_CONNECT_TIMEOUT_MS: ms(5_000),
+  // One statement: enforced by Postgres (statement_timeout) and by the client (a paused
+  // server never answers the cancel either).
+  DB_QUERY_TIMEOUT_MS: ms(15_000),
+  // S3: TCP connect, and the longest silence on a request's socket (not its total time:
+  // a checksum streams for minutes); then up to S3_MAX_ATTEMPTS tries in all.
+  S3_CONNECT_TIMEOUT_MS: ms(5_000),
+  S3_REQUEST_TIMEOUT_MS: ms(30_000),
+  S3_MAX_ATTEMPTS: unsetIfEmpty(z.coerce.number().int().min(1).max(10).default(3)),
+  // One QStash API call (publish, queue and DLQ calls), retries included.
+  QSTASH_TIMEOUT_MS: ms(10_000),
+  // How long one worker delivery may run before it saves its progress and continues in a
+  // new message; below the route's maxDuration (300 s) with room to save and publish.
+  WORKER_INVOCATION_BUDGET_MS: unsetIfEmpty(z.coerce.number().int().min(1_000).max(270_000).default(240_000)),
+};
+
 /**
  * Every variable the app reads, with what it means. `.env.example` mirrors this
  * list; `describeEnvError` turns a failure into a message that names the variable.
@@ -46,6 +71,7 @@ export const ENV_SCHEMA = z
     STORAGE_EVENT_SECRET: unsetIfEmpty(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional()),
     SWEEP_ORPHAN_GRACE_HOURS: unsetIfEmpty(z.coerce.number().positive().optional()),
     SWEEP_MAX_PUBLISH_ATTEMPTS: unsetIfEmpty(z.coerce.number().int().positive().default(10)),
+    ...TIMEOUT_ENV,
     // Presigned URL lifetime = declared bytes / this bandwidth, clamped to 5 min..1 h.
     UPLOAD_MIN_BYTES_PER_SECOND: unsetIfEmpty(z.coerce.number().int().positive().default(256 * 1024)),
     // Rate limits (lib/rate-limit): the header a trusted proxy sets to the client's IP

@@ -28,6 +28,11 @@ function clientConfig(): S3ClientConfig {
     // once the browser PUTs actual bytes; Ceph also lacks the newer checksum headers.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    // Bounds (issue 13): a paused or unreachable store fails in seconds, not minutes. The
+    // request timeout is the longest silence on the socket (Node) so a long streamed GET
+    // is fine; the SDK builds its default handler (Node or fetch) from these settings.
+    requestHandler: { connectionTimeout: env.S3_CONNECT_TIMEOUT_MS, requestTimeout: env.S3_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+    maxAttempts: env.S3_MAX_ATTEMPTS,
   };
 }
 
