@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AdminActionButton } from "@/components/admin/admin-action-button";
 import { ConfirmationsChart, ProcessingLatencyChart, ThroughputChart, TriggerLatencyChart } from "@/components/admin/overview-charts";
 import { formatBytes, formatCount, formatDateTime, formatDuration } from "@/lib/admin/format";
 import {
@@ -91,6 +92,15 @@ export default async function AdminOverviewPage({ searchParams }: { searchParams
             <span className="note">{o.dlq.error ? "QStash unreachable" : "dead-lettered jobs"}</span>
           </Link>
         </div>
+        {o.outboxFailing ? (
+          <div className="admin-alert" role="alert" data-testid="outbox-failing">
+            <p>
+              {formatCount(o.outboxFailing)} confirmed upload(s) could not be handed to the queue after repeated tries. The sweep keeps retrying them with
+              backoff; republish them now once QStash is reachable.
+            </p>
+            <AdminActionButton url="/api/admin/outbox/republish" label="Republish now" pendingLabel="Republishing…" testId="outbox-republish" />
+          </div>
+        ) : null}
         {o.dlq.error ? (
           <p className="admin-alert" role="alert" data-testid="dlq-error">
             The QStash DLQ could not be read: {o.dlq.error}. Check QSTASH_URL and QSTASH_TOKEN, or see <Link href="/admin/health">Health</Link>.

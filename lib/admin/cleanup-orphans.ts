@@ -1,6 +1,7 @@
 import { listOpenStorageOrphans, markStorageOrphansDeleted } from "@/lib/db/queries/admin-orphans";
 import { getUploadByKey } from "@/lib/db/queries/uploads";
 import { abortMultipart, deleteObject, isNotFound } from "@/lib/storage/objects";
+import { isAppKey } from "@/lib/uploads/app-key";
 import { listIncompleteMultipart } from "./get-orphan-ledger";
 
 /** One click cleans at most this many of each kind; the rest waits for the next click or the sweep. */
@@ -15,7 +16,8 @@ export async function cleanupOrphans() {
   const multipart = await listIncompleteMultipart();
   let abortedMultipart = 0;
   let abortedBytes = 0;
-  for (const entry of multipart.entries.filter((e) => e.state === "abandoned").slice(0, CLEANUP_BATCH)) {
+  // Only keys under the app's prefix: in a shared bucket everything else belongs to someone else.
+  for (const entry of multipart.entries.filter((e) => e.state === "abandoned" && isAppKey(e.key)).slice(0, CLEANUP_BATCH)) {
     try {
       await abortMultipart(entry.key, entry.s3UploadId);
     } catch (error) {
@@ -30,7 +32,7 @@ export async function cleanupOrphans() {
   let deletedBytes = 0;
   let skipped = 0;
   for (const orphan of orphans.rows) {
-    if (await getUploadByKey(orphan.key)) {
+    if (!isAppKey(orphan.key) || (await getUploadByKey(orphan.key))) {
       skipped++;
       continue;
     }

@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { getUploadById, recordUploadEvent } from "@/lib/db/queries/uploads";
+import { getUploadById, markObjectDeleted, recordUploadEvent } from "@/lib/db/queries/uploads";
 import { deleteObject, headObject } from "@/lib/storage/objects";
 import type { AdminActor } from "./record-admin-action";
 
@@ -13,6 +13,8 @@ export async function deleteUploadObject(uploadId: string, actor: AdminActor) {
   if (IN_FLIGHT.has(upload.status)) {
     throw new ApiError("conflict", `This upload is ${upload.status}; cancel it or let it finish before deleting its object.`);
   }
+  // Marked first: bytes that land at this key from now on are deleted by the sweep.
+  await markObjectDeleted(upload.id);
   const head = await headObject(upload.storageKey);
   if (head) await deleteObject(upload.storageKey);
   await recordUploadEvent(upload.id, {

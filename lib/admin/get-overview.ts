@@ -10,6 +10,7 @@ import {
 } from "@/lib/db/queries/admin-stats";
 import { UPLOAD_SOURCES, type UploadSource } from "@/lib/db/schema";
 import { listDlqEntries } from "./dlq";
+import { countFailingPublishes } from "./republish-outbox";
 
 export const OVERVIEW_WINDOWS = {
   "1h": { label: "Last hour", ms: 3_600_000, bucketSeconds: 300, bucketLabel: "5 minutes" },
@@ -47,7 +48,7 @@ export const PROCESSING_LATENCY_DEFINITION = "Upload-to-processed latency is pro
 export async function getOverview(window: OverviewWindow, now = new Date()) {
   const spec = OVERVIEW_WINDOWS[window];
   const since = new Date(now.getTime() - spec.ms);
-  const [counts, confirmations, processed, triggerLatency, processingLatency, counters, dlq] = await Promise.all([
+  const [counts, confirmations, processed, triggerLatency, processingLatency, counters, dlq, outboxFailing] = await Promise.all([
     countUploadsByStatus(),
     getConfirmationsByBucket(since, spec.bucketSeconds),
     getProcessedByBucket(since, spec.bucketSeconds),
@@ -55,6 +56,7 @@ export async function getOverview(window: OverviewWindow, now = new Date()) {
     getProcessingLatency(since),
     getWindowCounters(since),
     listDlqEntries(),
+    countFailingPublishes(),
   ]);
 
   const perHour = 3_600 / spec.bucketSeconds;
@@ -122,6 +124,8 @@ export async function getOverview(window: OverviewWindow, now = new Date()) {
     processingLatency,
     counters,
     dlq: { count: dlq.entries.length, truncated: dlq.truncated, error: dlq.error },
+    /** Confirmed uploads whose job publish keeps failing (the sweep retries them with backoff). */
+    outboxFailing,
   };
 }
 

@@ -7,6 +7,7 @@ export const ROUTE_RUNTIMES: Record<string, "edge" | "nodejs"> = {
   "/api/admin/jobs/discard": "nodejs",
   "/api/admin/jobs/replay": "nodejs",
   "/api/admin/orphans/cleanup": "nodejs",
+  "/api/admin/outbox/republish": "nodejs",
   "/api/admin/sweeps": "nodejs",
   "/api/admin/uploads": "nodejs",
   "/api/admin/uploads/:id": "nodejs",
@@ -26,4 +27,5 @@ export const ROUTE_RUNTIMES: Record<string, "edge" | "nodejs"> = {
   "/api/uploads/:id": "edge",
   "/api/uploads/:id/complete": "edge",
   "/api/uploads/:id/parts": "edge",
+  "/api/uploads/check": "nodejs",
 };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getUploadById, recordUploadEvent, transitionUpload } from "@/lib/db/queries/uploads";
+import { getUploadById, isMessageSuperseded, recordUploadEvent, transitionUpload } from "@/lib/db/queries/uploads";
 import { JOB_PAYLOAD } from "./job-payload";
 
 /** What QStash posts to a failure callback; fields this handler does not read pass through. */
@@ -64,6 +64,11 @@ export async function handleFailureCallback(cb: FailureCallback): Promise<Failur
   // A late callback for a message that a replay has since superseded must not fail the replay.
   if (upload.qstashMessageId && upload.qstashMessageId !== cb.sourceMessageId) {
     return ignore(`The upload is now handled by message ${upload.qstashMessageId}.`);
+  }
+  // Between a replay's reopen and its publish (or after a failed publish) the row has no
+  // message id yet: the timeline still says the old message was superseded.
+  if (await isMessageSuperseded(uploadId, cb.sourceMessageId)) {
+    return ignore("A replay or a sweep takeover has superseded this message.");
   }
   if (upload.status === "failed") {
     const updated = await transitionUpload({

@@ -2,6 +2,7 @@ import { getUploadById, recordLateQueuedEvent, recordPublishFailure, transitionU
 import { ANALYSIS_OPTIONS, type JobPayload } from "@/lib/jobs/job-payload";
 import { getPlan, isTypeAllowed } from "@/lib/plans/plans";
 import { publishJob } from "@/lib/queue/publish-job";
+import { withUploadSpan } from "@/lib/trace/upload-trace";
 import { deleteObject, headObject, isNotFound, readHead } from "@/lib/storage/objects";
 import { SNIFF_BYTES, sameFamily, sniffType } from "./sniff-type";
 
@@ -15,7 +16,11 @@ export type ConfirmOutcome =
  * It checks the object itself, takes `pending → uploaded` conditionally, and publishes.
  * Whoever loses the race gets `unchanged` and does nothing: one job per upload.
  */
-export async function confirmUpload(upload: UploadRow, source: UploadSource): Promise<ConfirmOutcome> {
+export function confirmUpload(upload: UploadRow, source: UploadSource): Promise<ConfirmOutcome> {
+  return withUploadSpan("upload.confirm", upload.id, () => confirmInSpan(upload, source), { attributes: { "upload.source": source } });
+}
+
+async function confirmInSpan(upload: UploadRow, source: UploadSource): Promise<ConfirmOutcome> {
   if (upload.status === "uploaded") return publishUpload(upload);
   if (upload.status !== "pending") return { outcome: "unchanged", upload };
 

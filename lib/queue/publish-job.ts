@@ -1,6 +1,7 @@
 import { getEnv } from "@/lib/env";
 import type { JobPayload } from "@/lib/jobs/job-payload";
 import { getPlan } from "@/lib/plans/plans";
+import { traceHeadersFor, withUploadSpan } from "@/lib/trace/upload-trace";
 import { getQstash, withQstashTimeout } from "./qstash-client";
 
 export const PROCESS_JOB_PATH = "/api/jobs/process";
@@ -12,7 +13,11 @@ export const FAILED_JOB_PATH = "/api/jobs/failed";
  * One queue per plan gives priority; the per-user flow-control key gives fairness
  * between users sharing a plan.
  */
-export async function publishJob(payload: JobPayload): Promise<string> {
+export function publishJob(payload: JobPayload): Promise<string> {
+  return withUploadSpan("qstash.publish", payload.uploadId, () => publishJobInSpan(payload));
+}
+
+async function publishJobInSpan(payload: JobPayload): Promise<string> {
   const env = getEnv();
   const plan = getPlan(payload.plan);
   const dedupId = payload.replay ? `${payload.uploadId}-replay-${payload.replay}` : payload.uploadId;
@@ -23,6 +28,8 @@ export async function publishJob(payload: JobPayload): Promise<string> {
       url: `${env.APP_URL}${PROCESS_JOB_PATH}`,
       body: payload,
       deduplicationId: dedupId,
+      // QStash forwards it as `traceparent`: the delivery joins the publisher's trace.
+      headers: traceHeadersFor(payload.uploadId),
       failureCallback: `${env.APP_URL}${FAILED_JOB_PATH}`,
       retries: 5,
       // QStash's default backoff reaches 30 min by the third retry, and a retrying message

@@ -1,126 +1,138 @@
-import type { UploadRow } from "@/lib/db/queries/uploads";
-import { recordOrphans, markOrphansDeleted } from "@/lib/db/queries/storage-orphans";
 import {
-  countOutboxExhausted,
-  expirePendingBatch,
+  countOutboxFailing,
   finishSweepRun,
-  getUploadsByKeys,
   insertSweepRun,
   listOutboxBatch,
-  recordUploadEventsBulk,
+  listStaleHandoffs,
+  pickPendingMultipart,
 } from "@/lib/db/queries/sweep";
 import { getEnv } from "@/lib/env";
-import { confirmUpload, publishUpload } from "@/lib/pipeline/confirm-upload";
+import { log } from "@/lib/log";
+import { publishUpload } from "@/lib/pipeline/confirm-upload";
+import { freshDedupId } from "@/lib/queue/publish-job";
 import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
-import { abortMultipart, isNotFound } from "@/lib/storage/objects";
-import { deleteObjectsBatch, listMultipartPage, listObjectPage, type ListedObject } from "@/lib/storage/list-objects";
 import { getBucket } from "@/lib/storage/s3-client";
-import { UPLOAD_KEY_PREFIX } from "@/lib/uploads/upload-id";
+import { abortAbandonedMultipart, reconcileObjects } from "./reconcile-storage";
+import { expireOverdueSinglePuts } from "./expire-overdue";
 import { mapLimit } from "./map-limit";
-import { takeLease, type Lease } from "./sweep-lease";
+import { checkMultipartUpload } from "./recover-multipart";
+import { isMessageAlive, requeueUpload } from "./requeue-upload";
+import { CONFIRM_CONCURRENCY, OutOfTime, ZERO, type Counts, type SweepContext, type SweepOptions, type SweepResult } from "./sweep-context";
+import { takeLease } from "./sweep-lease";
+
+export type { SweepOptions, SweepResult, SweepRunCounts } from "./sweep-context";
 
 const LEASE_TTL_MS = 2 * 60_000;
-const EXPIRE_BATCH = 1000;
 const OUTBOX_BATCH = 100;
-/** Confirming reads the object (HEAD + ranged GET) and publishes: a few at a time. */
-const CONFIRM_CONCURRENCY = 4;
-const ABORT_CONCURRENCY = 8;
-/** A row is written just after its multipart session is created; younger sessions may simply not have one yet. */
-const UNTRACKED_SESSION_GRACE_MS = 60 * 60_000;
+const HANDOFF_BATCH = 100;
+const MULTIPART_BATCH = 50;
+/** A pending multipart upload is compared with its stored parts at most once per this. */
+const MULTIPART_RECHECK_MS = 60_000;
 /** Don't race a /complete that is publishing right now: an `uploaded` row joins the outbox after this. */
 const OUTBOX_SETTLE_MS = 60_000;
+/** A `queued` row this old whose message QStash no longer holds was lost on the way. */
+const QUEUED_STALE_MS = 2 * 60_000;
+/** A `processing` row whose lease ran out this long ago belongs to a worker that died. */
+const LEASE_GRACE_MS = 30_000;
 /** Vercel's Node functions stop at 60 s by default; stop early and leave the rest to the next run. */
 const DEFAULT_MAX_DURATION_MS = 50_000;
 
-export type SweepOptions = {
-  trigger: "schedule" | "manual";
-  maxDurationMs?: number;
-  untrackedSessionGraceMs?: number;
-  outboxSettleMs?: number;
-};
-
-export type SweepResult =
-  | { status: "locked" }
-  | { status: "done" | "partial" | "failed"; runId: number; counts: SweepRunCounts; durationMs: number; error: string | null };
-
-const ZERO = {
-  listed: 0,
-  recovered: 0,
-  rejected: 0,
-  expired: 0,
-  aborted_multipart: 0,
-  republished: 0,
-  orphans_reported: 0,
-  orphans_deleted: 0,
-  outbox_exhausted: 0,
-  errors: 0,
-};
-type Counts = typeof ZERO;
-export type SweepRunCounts = Counts;
-
-class OutOfTime extends Error {}
+/**
+ * Each pass gets its own share of the run's time, so a slow or huge listing can never
+ * starve expiry or the multipart abort: every pass runs on every sweep.
+ */
+export const PHASE_SHARES = {
+  outbox: 0.1,
+  handoffs: 0.1,
+  multipart: 0.2,
+  expiry: 0.1,
+  objects: 0.3,
+  sessions: 0.2,
+} as const;
+type Phase = keyof typeof PHASE_SHARES;
 
 /**
  * One reconcile run (DESIGN §1, pattern 4 as backstop), under a lease so two runs never
- * do the same work. Passes, each in bounded batches:
- * 1. outbox: re-publish `uploaded` rows whose publish failed (bounded attempts);
- * 2. objects: list `uploads/` 1,000 keys per call, join each page against the intents in
- *    one query, confirm pending intents whose bytes are there, report orphans;
- * 3. expiry: pending intents past their deadline that the complete listing did not see;
- * 4. multipart: abort sessions with no live intent (their parts cost storage).
- * Discovery never HEADs a row: only a recovered upload is read, by the confirm step.
+ * do the same work. Passes, each in bounded batches and with its own time budget:
+ * 1. outbox: re-publish `uploaded` rows whose backoff ran out (no cap on attempts);
+ * 2. handoffs: take over `queued` rows whose message QStash lost and `processing` rows
+ *    whose lease ran out, under a fresh dedup id;
+ * 3. multipart: compare pending multipart uploads with their stored parts; complete and
+ *    confirm those whose every byte is there, expire overdue ones whose parts do not add up;
+ * 4. expiry: HEAD overdue single-PUT intents; confirm those whose bytes are there, expire the rest;
+ * 5. objects: list `uploads/` from a persisted cursor, confirm pending intents whose bytes
+ *    are there, delete bytes that landed after their row ended, report orphans;
+ * 6. sessions: abort multipart sessions with no live intent (their parts cost storage).
  */
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const bucket = getBucket();
   const lease = await takeLease(`lease:sweep:${bucket}`, LEASE_TTL_MS);
   if (!lease) return { status: "locked" };
   const t0 = performance.now();
-  const deadline = Date.now() + (opts.maxDurationMs ?? DEFAULT_MAX_DURATION_MS);
+  const total = opts.maxDurationMs ?? DEFAULT_MAX_DURATION_MS;
   const counts: Counts = { ...ZERO };
+  const errors: string[] = [];
+  let partial = false;
   let runId = 0;
-  let error: string | null = null;
-  let status: "done" | "partial" | "failed" = "done";
   try {
     runId = await insertSweepRun(opts.trigger);
-    const ctx: SweepContext = { bucket, lease, counts, deadline, opts };
-    await drainOutbox(ctx);
-    const listingStartedAt = new Date();
-    const keep = await reconcileObjects(ctx);
-    await expireIntents(ctx, listingStartedAt, keep);
-    await abortAbandonedMultipart(ctx);
-    counts.outbox_exhausted = await countOutboxExhausted(bucket, getEnv().SWEEP_MAX_PUBLISH_ATTEMPTS);
-  } catch (e) {
-    if (e instanceof OutOfTime) status = "partial";
-    else {
-      status = "failed";
-      error = e instanceof Error ? e.message : String(e);
-      console.error(`[sweep] run ${runId} failed: ${error}`);
+    const phases: [Phase, (ctx: SweepContext) => Promise<void>][] = [
+      ["outbox", drainOutbox],
+      ["handoffs", takeOverStaleHandoffs],
+      ["multipart", checkPendingMultipart],
+      ["expiry", expireOverdueSinglePuts],
+      ["objects", reconcileObjects],
+      ["sessions", abortAbandonedMultipart],
+    ];
+    for (const [phase, run] of phases) {
+      const phaseDeadline = Date.now() + total * PHASE_SHARES[phase];
+      const ctx: SweepContext = {
+        bucket,
+        lease,
+        counts,
+        phaseDeadline,
+        opts,
+        async checkpoint() {
+          if (Date.now() > phaseDeadline) throw new OutOfTime();
+          await lease.keepAlive();
+        },
+      };
+      try {
+        await run(ctx);
+      } catch (e) {
+        if (e instanceof OutOfTime) partial = true;
+        else {
+          // One pass failing (e.g. storage down) must not stop the passes that need only the database.
+          const message = e instanceof Error ? e.message : String(e);
+          errors.push(`${phase}: ${message}`);
+          log.error("sweep pass failed", { runId, phase, error: message });
+        }
+      }
     }
+    counts.outbox_failing = await countOutboxFailing(bucket, getEnv().SWEEP_MAX_PUBLISH_ATTEMPTS);
+  } catch (e) {
+    errors.push(e instanceof Error ? e.message : String(e));
+    log.error("sweep run failed", { runId, error: errors[errors.length - 1] });
   } finally {
     const durationMs = performance.now() - t0;
-    if (runId) await finishSweepRun(runId, { counts: status === "partial" ? { ...counts, partial: 1 } : counts, durationMs, error });
-    await lease.release();
+    const error = errors.length ? errors.join("; ").slice(0, 2000) : null;
+    if (runId) await finishSweepRun(runId, { counts: partial ? { ...counts, partial: 1 } : counts, durationMs, error }).catch(() => undefined);
+    await lease.release().catch(() => undefined);
   }
-  return { status, runId, counts, durationMs: Math.round(performance.now() - t0), error };
-}
-
-type SweepContext = { bucket: string; lease: Lease; counts: Counts; deadline: number; opts: SweepOptions };
-
-async function checkpoint(ctx: SweepContext): Promise<void> {
-  if (Date.now() > ctx.deadline) throw new OutOfTime();
-  await ctx.lease.keepAlive();
+  const status = errors.length ? "failed" : partial ? "partial" : "done";
+  return { status, runId, counts, durationMs: Math.round(performance.now() - t0), error: errors.length ? errors.join("; ") : null };
 }
 
 async function drainOutbox(ctx: SweepContext): Promise<void> {
-  const maxAttempts = getEnv().SWEEP_MAX_PUBLISH_ATTEMPTS;
   const settledBefore = new Date(Date.now() - (ctx.opts.outboxSettleMs ?? OUTBOX_SETTLE_MS));
   let afterId = "";
   for (;;) {
-    await checkpoint(ctx);
-    const rows = await listOutboxBatch({ bucket: ctx.bucket, maxAttempts, settledBefore, afterId, limit: OUTBOX_BATCH });
+    await ctx.checkpoint();
+    const rows = await listOutboxBatch({ bucket: ctx.bucket, settledBefore, afterId, limit: OUTBOX_BATCH });
     if (!rows.length) return;
     await mapLimit(rows, CONFIRM_CONCURRENCY, async (row) => {
-      const out = await publishUpload(row);
+      // A fresh dedup id: a re-publish must never be handed back an old message's id.
+      const out = await publishUpload(row, { dedupId: freshDedupId(row.id, "outbox") });
       if (out.outcome === "queued") ctx.counts.republished++;
     });
     afterId = rows[rows.length - 1]!.id;
@@ -128,103 +140,60 @@ async function drainOutbox(ctx: SweepContext): Promise<void> {
   }
 }
 
-/** Returns the ids of pending intents whose bytes exist but were not confirmed: expiry must spare them. */
-async function reconcileObjects(ctx: SweepContext): Promise<string[]> {
-  const keep: string[] = [];
-  const recover = isTriggerEnabled("sweep");
-  const graceHours = getEnv().SWEEP_ORPHAN_GRACE_HOURS;
-  let token: string | null = null;
-  do {
-    await checkpoint(ctx);
-    const page = await listObjectPage({ prefix: UPLOAD_KEY_PREFIX, token });
-    token = page.next;
-    ctx.counts.listed += page.objects.length;
-    if (!page.objects.length) continue;
-    const rows = await getUploadsByKeys(ctx.bucket, page.objects.map((o) => o.key));
-    const byKey = new Map(rows.map((r) => [r.storageKey, r]));
-
-    const pending = rows.filter((r) => r.status === "pending");
-    if (recover) {
-      await mapLimit(pending, CONFIRM_CONCURRENCY, async (row) => {
-        try {
-          const out = await confirmUpload(row, "sweep");
-          if (out.outcome === "queued" || out.outcome === "uploaded") ctx.counts.recovered++;
-          else if (out.outcome === "rejected") ctx.counts.rejected++;
-        } catch (e) {
-          ctx.counts.errors++;
-          keep.push(row.id);
-          console.error(`[sweep] confirming ${row.id} failed: ${e instanceof Error ? e.message : e}`);
-        }
-      });
-    } else keep.push(...pending.map((r) => r.id));
-
-    const orphans = page.objects.filter((o) => !byKey.has(o.key));
-    await handleOrphans(ctx, orphans, graceHours);
-  } while (token);
-  return keep;
-}
-
-async function handleOrphans(ctx: SweepContext, orphans: ListedObject[], graceHours: number | undefined): Promise<void> {
-  if (!orphans.length) return;
-  const seen = await recordOrphans(orphans.map((o) => ({ key: o.key, size: o.size, etag: o.etag })));
-  ctx.counts.orphans_reported += seen.length;
-  if (!graceHours) return;
-  const cutoff = Date.now() - graceHours * 3_600_000;
-  const due = seen.filter((o) => o.firstSeenAt.getTime() < cutoff).map((o) => o.key);
-  if (!due.length) return;
-  const failed = new Set(await deleteObjectsBatch(due));
-  const deleted = due.filter((k) => !failed.has(k));
-  await markOrphansDeleted(deleted);
-  ctx.counts.orphans_deleted += deleted.length;
-}
-
-async function expireIntents(ctx: SweepContext, before: Date, keep: string[]): Promise<void> {
+async function takeOverStaleHandoffs(ctx: SweepContext): Promise<void> {
+  const queuedBefore = new Date(Date.now() - (ctx.opts.queuedStaleMs ?? QUEUED_STALE_MS));
+  const leaseBefore = new Date(Date.now() - (ctx.opts.leaseGraceMs ?? LEASE_GRACE_MS));
+  let afterId = "";
   for (;;) {
-    await checkpoint(ctx);
-    const n = await expirePendingBatch({ bucket: ctx.bucket, before, keep, limit: EXPIRE_BATCH });
-    ctx.counts.expired += n;
-    if (n < EXPIRE_BATCH) return;
+    await ctx.checkpoint();
+    const rows = await listStaleHandoffs({ bucket: ctx.bucket, queuedBefore, leaseBefore, afterId, limit: HANDOFF_BATCH });
+    if (!rows.length) return;
+    await mapLimit(rows, CONFIRM_CONCURRENCY, async (row) => {
+      try {
+        // QStash still holding the message (a queue backlog, a retry waiting) will deliver
+        // it, and a retry takes an expired lease over by itself: leave those alone.
+        if (await isMessageAlive(row.qstashMessageId)) return;
+        const reason =
+          row.status === "queued"
+            ? `queued since ${row.queuedAt?.toISOString() ?? "?"} and QStash no longer holds message ${row.qstashMessageId ?? "(none)"}`
+            : `processing lease ran out at ${row.leaseUntil?.toISOString() ?? "?"} and QStash no longer holds message ${row.qstashMessageId ?? "(none)"}`;
+        if ((await requeueUpload(row, reason)) === "requeued") ctx.counts.requeued++;
+      } catch (e) {
+        ctx.counts.errors++;
+        log.error("taking over a stale job failed", { uploadId: row.id, error: e });
+      }
+    });
+    afterId = rows[rows.length - 1]!.id;
+    if (rows.length < HANDOFF_BATCH) return;
   }
 }
 
-/** A session is abandoned when its intent is gone, no longer pending, or is for another session. */
-function shouldAbort(row: UploadRow | undefined, session: { uploadId: string; initiated: Date | null }, graceMs: number): boolean {
-  const old = !session.initiated || Date.now() - session.initiated.getTime() > graceMs;
-  if (!row) return old;
-  if (row.status !== "pending") return true;
-  return row.s3UploadId !== session.uploadId && old;
-}
-
-async function abortAbandonedMultipart(ctx: SweepContext): Promise<void> {
-  const graceMs = ctx.opts.untrackedSessionGraceMs ?? UNTRACKED_SESSION_GRACE_MS;
-  let marker: { keyMarker: string; uploadIdMarker: string } | null = null;
-  do {
-    await checkpoint(ctx);
-    const page = await listMultipartPage({ prefix: UPLOAD_KEY_PREFIX, marker });
-    marker = page.next;
-    if (!page.sessions.length) continue;
-    const rows = await getUploadsByKeys(ctx.bucket, [...new Set(page.sessions.map((s) => s.key))]);
-    const byKey = new Map(rows.map((r) => [r.storageKey, r]));
-    const doomed = page.sessions.filter((s) => shouldAbort(byKey.get(s.key), s, graceMs));
-    const aborted = await mapLimit(doomed, ABORT_CONCURRENCY, async (s) => {
+async function checkPendingMultipart(ctx: SweepContext): Promise<void> {
+  const checkedBefore = new Date(Date.now() - (ctx.opts.multipartRecheckMs ?? MULTIPART_RECHECK_MS));
+  const recover = isTriggerEnabled("sweep");
+  for (;;) {
+    await ctx.checkpoint();
+    const rows = await pickPendingMultipart({ bucket: ctx.bucket, checkedBefore, limit: MULTIPART_BATCH });
+    if (!rows.length) return;
+    await mapLimit(rows, CONFIRM_CONCURRENCY, async (row) => {
       try {
-        await abortMultipart(s.key, s.uploadId);
-        return s;
+        // With the sweep trigger off only overdue intents are settled (expired or completed).
+        if (!recover && row.deadlineAt.getTime() > Date.now()) return;
+        const out = await checkMultipartUpload(row);
+        if (out.outcome === "expired") {
+          ctx.counts.expired++;
+          if (out.aborted) ctx.counts.aborted_multipart++;
+        }
+        else if (out.outcome === "completed") {
+          ctx.counts.multipart_completed++;
+          if (out.confirm.outcome === "queued" || out.confirm.outcome === "uploaded") ctx.counts.recovered++;
+          else if (out.confirm.outcome === "rejected") ctx.counts.rejected++;
+        }
       } catch (e) {
-        if (isNotFound(e)) return null;
         ctx.counts.errors++;
-        console.error(`[sweep] aborting ${s.key} failed: ${e instanceof Error ? e.message : e}`);
-        return null;
+        log.error("checking a multipart upload's parts failed", { uploadId: row.id, error: e });
       }
     });
-    const done = aborted.filter((s): s is NonNullable<typeof s> => s !== null);
-    ctx.counts.aborted_multipart += done.length;
-    await recordUploadEventsBulk(
-      done.flatMap((s) => {
-        const row = byKey.get(s.key);
-        return row ? [{ uploadId: row.id, type: "multipart_aborted", source: "sweep", detail: { s3UploadId: s.uploadId, status: row.status } }] : [];
-      }),
-    );
-  } while (marker);
+    if (rows.length < MULTIPART_BATCH) return;
+  }
 }
-

@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { getUploadById, type UploadRow } from "@/lib/db/queries/uploads";
+import { claimMultipartCompletion, getUploadById, type UploadRow } from "@/lib/db/queries/uploads";
 import { confirmUpload } from "@/lib/pipeline/confirm-upload";
 import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
 import { completeMultipart, headObject, isNotFound, listAllParts } from "@/lib/storage/objects";
@@ -7,36 +7,45 @@ import { getOwnedUpload } from "./owned-upload";
 import { partCountFor, partLengthFor, partSizeFor } from "./part-size";
 import { toUploadView } from "./upload-view";
 
-const FINAL_OR_LATER = new Set(["uploaded", "queued", "processing", "processed", "failed"]);
-
 /**
  * The client's claim that its bytes are in. For multipart the part list comes from
  * ListParts, never from the client; then the shared confirm step checks the object.
  * Calling it twice is harmless: the second call reports the current state.
  */
 export async function completeUpload(uploadId: string, userId: string) {
-  const upload = await getOwnedUpload(uploadId, userId);
-  if (FINAL_OR_LATER.has(upload.status) && upload.status !== "uploaded") return { upload: toUploadView(upload) };
-  if (upload.status === "aborted" || upload.status === "expired") {
-    throw new ApiError("conflict", `This upload was ${upload.status}; start a new upload.`);
-  }
-  if (upload.status === "rejected") {
-    throw new ApiError("unprocessable_entity", upload.rejectReason ?? "This upload was rejected.", { status: "rejected" });
-  }
+  let upload = await getOwnedUpload(uploadId, userId);
+  if (upload.status !== "pending" && upload.status !== "uploaded") return answerFor(upload);
 
-  if (upload.status === "pending" && upload.s3UploadId) await finishMultipart(upload);
+  if (upload.status === "pending" && upload.s3UploadId) {
+    await finishMultipart(upload);
+    // Re-read: the row now says who completed the multipart upload (this call, or the sweep before it).
+    upload = (await getUploadById(upload.id)) ?? upload;
+    if (upload.status !== "pending" && upload.status !== "uploaded") return answerFor(upload);
+  }
   // With the client trigger off (BIBLIO_TRIGGERS), the bytes are in place and another source confirms them.
   if (!isTriggerEnabled("client")) return { upload: toUploadView((await getUploadById(upload.id)) ?? upload) };
 
   const result = await confirmUpload(upload, "client");
-  switch (result.outcome) {
-    case "missing":
-      throw new ApiError("conflict", "The file has not arrived in storage yet; finish the upload first.");
-    case "rejected":
-      throw new ApiError("unprocessable_entity", result.reason, { status: "rejected", upload: toUploadView(result.upload) });
-    default:
-      return { upload: toUploadView(result.upload) };
+  if (result.outcome === "rejected") return answerFor(result.upload);
+  if (result.outcome === "missing" || result.outcome === "unchanged") {
+    // Another trigger may have won the race (and, rejecting, deleted the bytes): answer
+    // with the outcome it reached, so the status never depends on who was first.
+    const current = (await getUploadById(upload.id)) ?? result.upload;
+    if (current.status !== "pending") return answerFor(current);
+    throw new ApiError("conflict", "The file has not arrived in storage yet; finish the upload first.");
   }
+  return { upload: toUploadView(result.upload) };
+}
+
+/** One answer per state, whichever trigger reached it: 200 for confirmed or later, 422 rejected, 409 ended. */
+function answerFor(upload: UploadRow): { upload: ReturnType<typeof toUploadView> } {
+  if (upload.status === "rejected") {
+    throw new ApiError("unprocessable_entity", upload.rejectReason ?? "This upload was rejected.", { status: "rejected", upload: toUploadView(upload) });
+  }
+  if (upload.status === "aborted" || upload.status === "expired") {
+    throw new ApiError("conflict", `This upload was ${upload.status}; start a new upload.`, { status: upload.status });
+  }
+  return { upload: toUploadView(upload) };
 }
 
 async function finishMultipart(upload: UploadRow): Promise<void> {
@@ -79,6 +88,8 @@ async function finishMultipart(upload: UploadRow): Promise<void> {
       { missingParts: missing, expectedParts: expected, receivedBytes: total },
     );
   }
+  // Say who completes it before completing: the storage event it fires may confirm first.
+  await claimMultipartCompletion(upload.id, "client");
   try {
     await completeMultipart(upload.storageKey, upload.s3UploadId!, parts);
   } catch (error) {

@@ -10,6 +10,7 @@ import { getBucket } from "@/lib/storage/s3-client";
 import { checkUploadCaps } from "./check-upload-caps";
 import { MULTIPART_THRESHOLD, PART_UPLOAD_CONCURRENCY, partCountFor, partLengthFor, partSizeFor } from "./part-size";
 import { nameProblem, safeKeyName } from "./safe-name";
+import { withUploadSpan } from "@/lib/trace/upload-trace";
 import { newUploadId, storageKeyFor } from "./upload-id";
 import { urlLifetimeSeconds } from "./url-lifetime";
 import { toUploadView } from "./upload-view";
@@ -31,7 +32,13 @@ export type CreateUploadInput = z.infer<typeof CREATE_UPLOAD_INPUT>;
 const SINGLE_DEADLINE_MS = 2 * 60 * 60 * 1000;
 const MULTIPART_DEADLINE_MS = 24 * 60 * 60 * 1000;
 
-export async function createUpload(userId: string, input: CreateUploadInput) {
+/** The first span of the upload's trace: its trace id is the new upload id (lib/trace). */
+export function createUpload(userId: string, input: CreateUploadInput) {
+  const id = newUploadId();
+  return withUploadSpan("upload.create", id, () => createUploadWithId(userId, input, id), { attributes: { "upload.size": input.size } });
+}
+
+async function createUploadWithId(userId: string, input: CreateUploadInput, id: string) {
   // Both reads at once: the caps need the plan, which the context query brings.
   const [context, open] = await Promise.all([getUploaderContext(input.projectId, userId), getOpenUploadTotals(userId)]);
   if (!context) throw new ApiError("not_found", "Project not found.");
@@ -48,7 +55,6 @@ export async function createUpload(userId: string, input: CreateUploadInput) {
     throw new ApiError("unsupported_media_type", `Files of type ${type} are not allowed. Upload video, audio, images or PDFs.`);
   }
 
-  const id = newUploadId();
   const safeName = safeKeyName(input.name);
   const key = storageKeyFor(id, safeName);
   const multipart = input.size > MULTIPART_THRESHOLD;

@@ -31,6 +31,7 @@ export async function startHarness(opts: { bucket: string; topicName: string }):
   const routes: Record<string, () => Promise<RouteHandler>> = {
     "/api/storage-events": async () => (await import("@/app/api/storage-events/route")).POST as RouteHandler,
     "/api/cron/sweep": async () => (await import("@/app/api/cron/sweep/route")).POST as RouteHandler,
+    "/api/uploads/check": async () => (await import("@/app/api/uploads/check/route")).POST as RouteHandler,
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -123,6 +124,22 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Waits until the in-process QStash has settled: nothing in flight, nothing due, nothing
+ * paused and nothing waiting for a delay or a retry. After this, no further delivery can
+ * happen without a new publish: the real signal for "and nothing else arrived".
+ */
+export async function waitForQuiet(h: Harness, timeoutMs = 30_000) {
+  return waitFor(
+    "QStash to settle",
+    async () => {
+      const s = await h.qstash.waitForIdle({ timeoutMs: 1_000, stableMs: 20 });
+      return s.idle && s.delayed === 0 && s.paused === 0 && s;
+    },
+    timeoutMs,
+  );
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

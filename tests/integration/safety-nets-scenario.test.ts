@@ -12,7 +12,7 @@ import { runSweep } from "@/lib/sweep/run-sweep";
 import { overrideTriggers } from "@/lib/triggers/trigger-settings";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
-import { sleep, startHarness, waitFor, type Harness } from "../helpers/trigger-harness";
+import { startHarness, waitFor, waitForQuiet, type Harness } from "../helpers/trigger-harness";
 
 /** Stated seed: the same 200 uploads fall in the same groups on every run. */
 const SEED = 20260101;
@@ -88,7 +88,8 @@ it(`seed ${SEED}: ${COUNT} uploads, 20% never complete, 5% complete twice, 5% ab
 
   const arrived = done.filter((u) => u.kind !== "abandoned-multipart");
   const abandoned = done.filter((u) => u.kind === "abandoned-multipart");
-  // Time passes for the abandoned sessions; then one sweep reconciles everything.
+  // Time passes for the abandoned sessions (their delayed parts checks run out); then one sweep reconciles everything.
+  await waitForQuiet(h);
   await getDb().execute(sql`update uploads set deadline_at = now() - interval '1 minute' where id = any(${sql.param(abandoned.map((u) => u.id))}::text[])`);
   const sweep = await runSweep({ trigger: "manual" });
   expect(sweep.status).toBe("done");
@@ -105,9 +106,14 @@ it(`seed ${SEED}: ${COUNT} uploads, 20% never complete, 5% complete twice, 5% ab
     expect(types.filter((t) => t === "queued")).toHaveLength(1);
   }
   // Exactly one job reached the worker per arrived upload.
-  await waitFor("all jobs delivered", async () => h.deliveries.filter((d) => d.path === "/api/jobs/process").length >= arrived.length, 30_000);
-  await sleep(300);
-  const jobs = h.deliveries.filter((d) => d.path === "/api/jobs/process").map((d) => JSON.parse(d.body).uploadId as string);
+  // Only this run's uploads: the sweep rightly re-publishes `queued` rows earlier runs left
+  // in the shared test database (this harness's stand-in worker never moves them on).
+  const mine = new Set(done.map((u) => u.id));
+  const jobsForMine = () => h.deliveries.filter((d) => d.path === "/api/jobs/process").map((d) => JSON.parse(d.body).uploadId as string).filter((id) => mine.has(id));
+  await waitFor("all jobs delivered", async () => jobsForMine().length >= arrived.length, 30_000);
+  // Settled: nothing in flight, due or waiting, so a duplicate job would already be counted.
+  await waitForQuiet(h);
+  const jobs = jobsForMine();
   expect(jobs.length).toBe(arrived.length);
   expect(new Set(jobs)).toEqual(new Set(arrived.map((u) => u.id)));
 

@@ -17,47 +17,100 @@ export async function getUploadsByKeys(bucket: string, keys: string[]): Promise<
 }
 
 /**
- * Expires up to `limit` pending intents whose deadline passed before `before`, skipping
- * `keep` (intents whose bytes the listing saw) and rows another transaction holds. The
- * transition and its timeline events are one statement.
+ * Single-PUT intents past their deadline, oldest deadline first, for the expiry pass to
+ * HEAD: an object that is there is confirmed, not expired. Multipart intents are the
+ * multipart pass's (their parts decide). Bounded, so expiry runs on every sweep.
  */
-export async function expirePendingBatch(input: { bucket: string; before: Date; keep: string[]; limit: number }) {
+export async function listOverdueSinglePuts(input: { bucket: string; afterDeadline: Date | null; limit: number }) {
+  const result = await getDb().execute(sql`
+    select * from uploads
+    where status = 'pending' and bucket = ${input.bucket} and s3_upload_id is null and deadline_at < now()
+      and deadline_at > ${(input.afterDeadline ?? new Date(0)).toISOString()}::timestamptz
+    order by deadline_at
+    limit ${input.limit}`);
+  return mapUploadRows(result.rows as Record<string, unknown>[]);
+}
+
+/** `pending → expired` for these ids (still pending, still past the deadline), with timeline events, in one statement. */
+export async function expireUploads(ids: string[], detail: Record<string, unknown>): Promise<string[]> {
+  if (!ids.length) return [];
+  const result = await getDb().execute(sql`
+    with changed as (
+      update uploads set status = 'expired', expired_at = now(), updated_at = now()
+      where id = any(${sql.param(ids)}::text[]) and status = 'pending' and deadline_at < now()
+      returning id, deadline_at
+    ), logged as (
+      insert into upload_events (upload_id, type, source, detail)
+      select id, 'expired', 'sweep', jsonb_build_object('deadline', deadline_at) || ${JSON.stringify(detail)}::jsonb from changed
+    )
+    select id from changed`);
+  return (result.rows as { id: string }[]).map((r) => r.id);
+}
+
+/**
+ * Pending multipart intents to compare with their stored parts: overdue ones first, then
+ * the least recently checked, skipping any checked after `checkedBefore`. Picking stamps
+ * `parts_checked_at`, so successive sweeps walk all of them round-robin.
+ */
+export async function pickPendingMultipart(input: { bucket: string; checkedBefore: Date; limit: number }) {
   const result = await getDb().execute(sql`
     with picked as (
       select id from uploads
-      where status = 'pending' and bucket = ${input.bucket} and deadline_at < ${input.before.toISOString()}::timestamptz
-        and not (id = any(${sql.param(input.keep)}::text[]))
-      order by deadline_at
+      where status = 'pending' and s3_upload_id is not null and bucket = ${input.bucket}
+        and (parts_checked_at is null or parts_checked_at < ${input.checkedBefore.toISOString()}::timestamptz)
+      order by (deadline_at < now()) desc, parts_checked_at nulls first
       limit ${input.limit}
       for update skip locked
-    ), changed as (
-      update uploads u set status = 'expired', expired_at = now(), updated_at = now()
-      from picked where u.id = picked.id and u.status = 'pending'
-      returning u.id, u.deadline_at
-    ), logged as (
-      insert into upload_events (upload_id, type, source, detail)
-      select id, 'expired', 'sweep', jsonb_build_object('deadline', deadline_at) from changed
     )
-    select count(*)::int as n from changed`);
-  return (result.rows[0] as { n: number }).n;
+    update uploads u set parts_checked_at = now() from picked where u.id = picked.id
+    returning u.*`);
+  return mapUploadRows(result.rows as Record<string, unknown>[]);
 }
 
-/** `uploaded` rows whose publish has not succeeded: the outbox the sweep drains. */
-export async function listOutboxBatch(input: { bucket: string; maxAttempts: number; settledBefore: Date; afterId: string; limit: number }) {
+/**
+ * Jobs handed to QStash that nobody is working on: `queued` rows older than `queuedBefore`
+ * and `processing` rows whose lease ran out before `leaseBefore`, in id order after `afterId`.
+ */
+export async function listStaleHandoffs(input: { bucket: string; queuedBefore: Date; leaseBefore: Date; afterId: string; limit: number }) {
   const result = await getDb().execute(sql`
     select * from uploads
-    where status = 'uploaded' and bucket = ${input.bucket} and publish_attempts < ${input.maxAttempts}
-      and (publish_attempts > 0 or uploaded_at < ${input.settledBefore.toISOString()}::timestamptz)
+    where bucket = ${input.bucket} and id > ${input.afterId}
+      and ((status = 'queued' and queued_at < ${input.queuedBefore.toISOString()}::timestamptz)
+        or (status = 'processing' and (lease_until is null or lease_until < ${input.leaseBefore.toISOString()}::timestamptz)))
+    order by id
+    limit ${input.limit}`);
+  return mapUploadRows(result.rows as Record<string, unknown>[]);
+}
+
+/**
+ * The outbox: `uploaded` rows whose publish failed and whose backoff has run out, or that
+ * sat unpublished past the settle time (a /complete that died between confirm and publish).
+ * No cap on attempts: a row keeps being retried until QStash takes it.
+ */
+export async function listOutboxBatch(input: { bucket: string; settledBefore: Date; afterId: string; limit: number; anyBucket?: boolean }) {
+  const result = await getDb().execute(sql`
+    select * from uploads
+    where status = 'uploaded' and ${input.anyBucket ? sql`true` : sql`bucket = ${input.bucket}`}
+      and (next_publish_at <= now() or (next_publish_at is null and uploaded_at < ${input.settledBefore.toISOString()}::timestamptz))
       and id > ${input.afterId}
     order by id
     limit ${input.limit}`);
   return mapUploadRows(result.rows as Record<string, unknown>[]);
 }
 
-export async function countOutboxExhausted(bucket: string, maxAttempts: number): Promise<number> {
+/** `uploaded` rows whose publish has failed at least `minAttempts` times: still failing, shown on the admin overview. */
+export async function countOutboxFailing(bucket: string | null, minAttempts: number): Promise<number> {
   const result = await getDb().execute(sql`
-    select count(*)::int as n from uploads where status = 'uploaded' and bucket = ${bucket} and publish_attempts >= ${maxAttempts}`);
+    select count(*)::int as n from uploads
+    where status = 'uploaded' and publish_attempts >= ${minAttempts}${bucket ? sql` and bucket = ${bucket}` : sql``}`);
   return (result.rows[0] as { n: number }).n;
+}
+
+/** Makes every failing outbox row due now (the admin's one-click republish); returns how many. */
+export async function makeOutboxDue(): Promise<number> {
+  const result = await getDb().execute(sql`
+    update uploads set next_publish_at = now() where status = 'uploaded' and publish_attempts > 0 returning id`);
+  return result.rows.length;
 }
 
 /** Timeline rows for many uploads in one statement (e.g. the multipart sessions a page aborted). */

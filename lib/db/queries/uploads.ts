@@ -54,7 +54,7 @@ const STATE_TIMESTAMP: Partial<Record<UploadStatus, string>> = {
 };
 
 type Settable = Partial<Pick<UploadRow,
-  "source" | "realType" | "realSize" | "etag" | "qstashMessageId" | "rejectReason" | "failureReason" | "dlqId" | "leaseUntil" | "result" | "lastPublishError"
+  "nextPublishAt" | "objectDeletedAt" | "source" | "realType" | "realSize" | "etag" | "qstashMessageId" | "rejectReason" | "failureReason" | "dlqId" | "leaseUntil" | "result" | "lastPublishError"
 >>;
 
 /**
@@ -124,14 +124,57 @@ export async function recordLateQueuedEvent(uploadId: string, event: UploadEvent
     )`);
 }
 
-/** Counts a failed publish on an `uploaded` row; the sweep re-publishes it later (outbox). */
+/** Outbox backoff: 15 s after the first failed publish, doubling up to 4 min (under the 5-minute sweep interval). */
+export const OUTBOX_BACKOFF_BASE_MS = 15_000;
+export const OUTBOX_BACKOFF_MAX_MS = 4 * 60_000;
+
+/**
+ * Counts a failed publish on an `uploaded` row and sets when the sweep's outbox pass may
+ * try again (exponential, capped: never a final give-up that strands the row).
+ */
 export async function recordPublishFailure(id: string, error: string): Promise<void> {
   const db = getDb();
   await db
     .update(uploads)
-    .set({ publishAttempts: sql`${uploads.publishAttempts} + 1`, lastPublishError: error.slice(0, 500) })
+    .set({
+      publishAttempts: sql`${uploads.publishAttempts} + 1`,
+      lastPublishError: error.slice(0, 500),
+      nextPublishAt: sql`now() + least(${OUTBOX_BACKOFF_MAX_MS}, ${OUTBOX_BACKOFF_BASE_MS} * power(2, least(${uploads.publishAttempts}, 20))) * interval '1 millisecond'`,
+    })
     .where(eq(uploads.id, id));
   await db.insert(uploadEvents).values({ uploadId: id, type: "publish_failed", source: "pipeline", detail: { error: error.slice(0, 500) } });
+}
+
+/**
+ * Records who is completing a pending multipart upload, before CompleteMultipartUpload, so
+ * the storage event that completion fires confirms under the honest source. The client
+ * always takes it (it is completing now); the sweep only when nobody has, or when a
+ * claim is over two minutes old (a /complete that died mid-way). False: leave it be.
+ */
+export async function claimMultipartCompletion(id: string, by: UploadSource): Promise<boolean> {
+  const guard = by === "client" ? sql`` : sql` and (multipart_completed_by is null or multipart_completed_by = ${by} or updated_at < now() - interval '2 minutes')`;
+  const result = await getDb().execute(sql`
+    update uploads set multipart_completed_by = ${by}, updated_at = now()
+    where id = ${id} and status = 'pending'${guard}
+    returning id`);
+  return result.rows.length === 1;
+}
+
+/** An admin deleted this upload's object: from now on any bytes at its key are late and the sweep deletes them. */
+export async function markObjectDeleted(id: string): Promise<void> {
+  await getDb().update(uploads).set({ objectDeletedAt: sql`now()` }).where(eq(uploads.id, id));
+}
+
+/**
+ * True when a replay or a sweep takeover has since replaced `messageId` for this upload:
+ * a failure callback for it is late and must not fail the newer job.
+ */
+export async function isMessageSuperseded(uploadId: string, messageId: string): Promise<boolean> {
+  const result = await getDb().execute(sql`
+    select 1 from upload_events
+    where upload_id = ${uploadId} and type in ('replay_requested', 'requeued') and detail->>'previousMessageId' = ${messageId}
+    limit 1`);
+  return result.rows.length > 0;
 }
 
 export async function listUploadEvents(uploadId: string): Promise<UploadEventRow[]> {

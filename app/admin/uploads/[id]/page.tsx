@@ -6,6 +6,7 @@ import { StateBadge } from "@/components/admin/state-badge";
 import { formatBytes, formatDateTime, formatDuration } from "@/lib/admin/format";
 import { getAdminUploadDetail } from "@/lib/admin/get-admin-upload-detail";
 import { requireAdminPage } from "@/lib/admin/require-admin";
+import { REPLAYABLE } from "@/lib/jobs/replay-upload";
 
 const SETTLED = new Set(["processed", "failed", "rejected", "expired", "aborted"]);
 
@@ -41,7 +42,7 @@ export default async function AdminUploadPage({ params }: { params: Promise<{ id
       <p className="admin-sub admin-mono">{u.id}</p>
 
       <div className="admin-toolbar" aria-label="Actions" role="group">
-        {u.status === "failed" ? (
+        {(REPLAYABLE as readonly string[]).includes(u.status) ? (
           <AdminActionButton url={`/api/admin/uploads/${u.id}/replay`} label="Replay" pendingLabel="Replaying…" describe="replay" testId="replay-upload" />
         ) : null}
         {u.status === "pending" ? (
