@@ -14,7 +14,12 @@ export interface DedupRecord {
  */
 export class DedupIndex {
   private map = new Map<string, DedupRecord>();
-  constructor(public windowMs: number) {}
+  /** Ids that expired before their window because the index was full. */
+  evictedEarly = 0;
+  constructor(
+    public windowMs: number,
+    private maxSize = Infinity,
+  ) {}
 
   get(key: string, now = Date.now()): DedupRecord | undefined {
     this.prune(now);
@@ -26,11 +31,17 @@ export class DedupIndex {
     const rec = { key, expiresAt: now + this.windowMs, response };
     this.map.delete(key);
     this.map.set(key, rec);
+    while (this.map.size > this.maxSize) {
+      this.map.delete(this.map.keys().next().value!);
+      this.evictedEarly++;
+    }
     return rec;
   }
 
   restore(rec: DedupRecord): void {
-    if (rec.expiresAt > Date.now()) this.map.set(rec.key, rec);
+    if (rec.expiresAt <= Date.now()) return;
+    this.map.set(rec.key, rec);
+    if (this.map.size > this.maxSize) this.map.delete(this.map.keys().next().value!);
   }
 
   prune(now = Date.now()): void {

@@ -63,8 +63,24 @@ function safeUrl(u: string): URL | undefined {
   }
 }
 
-/** Values of one filter are OR-ed, different filters AND-ed. */
-export function buildMatcher(q: URLSearchParams, allowed: string[]): (v: FilterView) => boolean {
+/**
+ * Refuses any query parameter the route does not know. A misspelt filter (`labeel=x`) must
+ * never be read as "no filter", which on a bulk delete would mean "everything".
+ */
+export function rejectUnknownParams(q: URLSearchParams, known: readonly string[]): void {
+  for (const name of new Set(q.keys())) {
+    if (name !== "qstash_token" && !known.includes(name)) throw new HttpError(400, `unknown filter field: ${name}`);
+  }
+  const all = q.get("all");
+  if (all !== null && all !== "true") throw new HttpError(400, `invalid all: ${all} (only all=true)`);
+}
+
+/**
+ * Values of one filter are OR-ed, different filters AND-ed. `controls` are the route's
+ * non-filter parameters (count, cursor, ids); anything else unknown is a 400.
+ */
+export function buildMatcher(q: URLSearchParams, allowed: readonly string[], controls: readonly string[]): (v: FilterView) => boolean {
+  rejectUnknownParams(q, [...allowed, ...controls]);
   const checks: ((v: FilterView) => boolean)[] = [];
   for (const name of allowed) {
     if (name === "fromDate" || name === "toDate") {

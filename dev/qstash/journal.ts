@@ -31,6 +31,8 @@ export class Journal {
     private dir: string,
     private snapshot: () => JournalRecord[],
     private compactMinLines = 50_000,
+    /** fdatasync by default; injectable so a test can hold the disk and see that nothing is acknowledged early. */
+    private fsync: (fd: number) => Promise<void> = fdatasyncAsync,
   ) {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, "journal.jsonl");
@@ -145,7 +147,7 @@ export class Journal {
               this.unsynced = true;
             }
             if (waiters.length) {
-              await fdatasyncAsync(this.fd);
+              await this.fsync(this.fd);
               this.unsynced = false;
             }
           }

@@ -47,7 +47,12 @@ export function localStats(store: Store, dispatcher: Dispatcher, q: URLSearchPar
       tracked: store.messages.size,
       dlq: store.dlq.size,
       activeAttempts: dispatcher.activeAttempts,
+      pendingBytes: store.pendingBytes,
       dedupIds: store.dedup.size,
+      dedupEvictedEarly: store.dedup.evictedEarly,
+      flowControlKeys: dispatcher.flowControls.size,
+      duplicatesSent: dispatcher.sender.duplicatesSent,
+      limits: store.limits,
       journalLines: store.journal?.lines,
     },
   };

@@ -101,10 +101,14 @@ export async function publish(
     if (hit) return { status: 202, json: markDeduplicated(hit.response) };
   }
   const datas = buildMessages(engine, target, cfg, body, caller, { queueName });
+  engine.store.checkMessageRoom(datas.length, body.length * datas.length);
+  if (queueName !== undefined) engine.store.checkRoom("queue", engine.store.queues.has(queueName));
   const submitted = datas.map((d) => engine.dispatcher.submit(d));
-  if (engine.store.journal) await Promise.all(submitted.map((s) => s.durable));
   const items = datas.map((d) => ({ messageId: d.id, url: d.url }));
   const json = "url" in target ? items[0] : items;
+  // Recorded before the first await, so a concurrent publish with the same id sees it and gets
+  // this message back instead of making a second one; the server syncs both before answering.
   if (dedupKey) engine.store.putDedup(dedupKey, json);
+  if (engine.store.journal) await Promise.all(submitted.map((s) => s.durable));
   return { status: 200, json };
 }

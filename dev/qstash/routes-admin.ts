@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type Ctx, ok, parseJsonBody, type Reply } from "./context.js";
-import { buildMatcher, type FilterView, multi } from "./filters.js";
+import { buildMatcher, type FilterView, intParam, multi, rejectUnknownParams } from "./filters.js";
 import { flowControlJson } from "./flow-control.js";
 import { FINAL_STATES, HttpError, type Msg, NAME_RE } from "./model.js";
 import { parseFlowControl } from "./publish-options.js";
@@ -43,16 +43,24 @@ export function getMessage(ctx: Ctx, id: string): Reply {
 export function cancelMessage(ctx: Ctx, id: string): Reply {
   const m = ctx.engine.store.messages.get(id);
   if (!m || FINAL_STATES.has(m.state)) throw notFound("message");
-  ctx.engine.dispatcher.cancel(m);
-  return ok({ cancelled: 1 });
+  // 0 when an earlier cancel already caught it mid-attempt: each message is counted once.
+  return ok({ cancelled: ctx.engine.dispatcher.cancel(m) ? 1 : 0 });
 }
 
 const MSG_FILTERS = ["topicName", "urlGroup", "queueName", "url", "host", "path", "label", "flowControlKey", "scheduleId", "callerIp", "fromDate", "toDate"];
+const MSG_CONTROLS = ["messageIds", "count", "cursor", "all"];
+/** Largest `count` a bulk cancel honours in one call. */
+const MAX_CANCEL_COUNT = 1000;
 
-/** Filter-based cancels process every match in one call (the client's `count` is legacy). */
+/**
+ * Bulk cancel. By ids: each listed message. By filter (or all=true): the oldest matching
+ * unfinished messages, at most `count` when given (callers loop until `cancelled` is 0). A message
+ * already asked to cancel (its attempt still in flight) is not counted again.
+ */
 export function cancelMessages(ctx: Ctx): Reply {
   const { store, dispatcher } = ctx.engine;
   const legacy = parseJsonBody(ctx) as { messageIds?: unknown } | undefined;
+  const match = buildMatcher(ctx.query, MSG_FILTERS, MSG_CONTROLS);
   let ids = multi(ctx.query, "messageIds");
   if (!ids && legacy && typeof legacy === "object" && Array.isArray(legacy.messageIds)) ids = legacy.messageIds.map(String);
   let cancelled = 0;
@@ -63,9 +71,12 @@ export function cancelMessages(ctx: Ctx): Reply {
     }
     return ok({ cancelled });
   }
-  const match = buildMatcher(ctx.query, MSG_FILTERS);
-  const targets = [...store.messages.values()].filter((m) => !FINAL_STATES.has(m.state) && match(msgView(m)));
-  for (const m of targets) if (dispatcher.cancel(m)) cancelled++;
+  const limit = ctx.query.has("count") ? intParam(ctx.query, "count", MAX_CANCEL_COUNT, 1, MAX_CANCEL_COUNT) : Infinity;
+  for (const m of [...store.messages.values()]) {
+    if (cancelled >= limit) break;
+    if (FINAL_STATES.has(m.state) || m.cancelRequested || !match(msgView(m))) continue;
+    if (dispatcher.cancel(m)) cancelled++;
+  }
   return ok({ cancelled });
 }
 
@@ -81,6 +92,7 @@ export function upsertQueue(ctx: Ctx): Reply {
   const b = bodyOf(ctx, QueueBody);
   if (!NAME_RE.test(b.queueName)) throw new HttpError(400, `invalid queue name: ${b.queueName}`);
   const { store, dispatcher } = ctx.engine;
+  store.checkRoom("queue", store.queues.has(b.queueName));
   const q = store.ensureQueue(b.queueName);
   q.parallelism = b.parallelism ?? 1;
   q.paused = b.paused ?? false;
@@ -170,6 +182,7 @@ export function addEndpoints(ctx: Ctx, name: string): Reply {
   const b = bodyOf(ctx, Endpoints);
   const { store } = ctx.engine;
   const now = Date.now();
+  store.checkRoom("url group", store.topics.has(name));
   const g = store.topics.get(name) ?? { name, createdAt: now, updatedAt: now, endpoints: [] };
   for (const ep of b.endpoints) {
     if (!ep.url) throw new HttpError(400, "endpoint url is required");
@@ -234,6 +247,7 @@ export function rotateKeys(ctx: Ctx): Reply {
 // ---- flow control -----------------------------------------------------------------------
 
 export function listFlowControl(ctx: Ctx): Reply {
+  rejectUnknownParams(ctx.query, ["search"]);
   const search = ctx.query.get("search") ?? "";
   return ok([...ctx.engine.dispatcher.flowControls.values()].filter((f) => f.key.includes(search)).map(flowControlJson));
 }

@@ -40,10 +40,10 @@ function selectDlq(ctx: Ctx, maxCount: number): { entries: DlqEntry[]; cursor?: 
   const legacy = parseJsonBody(ctx) as { dlqIds?: unknown } | undefined;
   let ids = multi(ctx.query, "dlqIds");
   if (!ids && legacy && typeof legacy === "object" && Array.isArray(legacy.dlqIds)) ids = legacy.dlqIds.map(String);
+  const match = buildMatcher(ctx.query, DLQ_FILTERS, ["dlqIds", "count", "cursor", "all"]);
   if (ids) return { entries: ids.map((id) => store.dlq.get(id)).filter((e): e is DlqEntry => !!e) };
   const count = intParam(ctx.query, "count", maxCount, 1, maxCount);
   const cursor = ctx.query.get("cursor");
-  const match = buildMatcher(ctx.query, DLQ_FILTERS);
   const entries: DlqEntry[] = [];
   let more = false;
   for (const e of store.dlq.values()) {
@@ -103,6 +103,7 @@ function retryOne(ctx: Ctx, e: DlqEntry): string {
   if (nb !== undefined) data.notBefore = nb * 1000;
   else if (d !== undefined) data.notBefore = now + d;
   data.dueAt = now + Math.max(0, data.notBefore - now) * ctx.engine.timeScale;
+  ctx.engine.store.checkMessageRoom(1, data.body.length);
   ctx.engine.dispatcher.submit(data).durable.catch(() => {});
   ctx.engine.store.deleteDlq(e.dlqId);
   ctx.engine.log?.(`dlq ${e.dlqId} retried as ${data.id}`);
@@ -130,7 +131,7 @@ export function listEvents(ctx: Ctx): Reply {
   const count = intParam(ctx.query, "count", 100, 1, 1000);
   const ids = multi(ctx.query, "messageIds");
   const idSet = ids ? new Set(ids) : undefined;
-  const match = buildMatcher(ctx.query, EVENT_FILTERS);
+  const match = buildMatcher(ctx.query, EVENT_FILTERS, ["messageIds", "count", "cursor"]);
   const rawCursor = ctx.query.get("cursor");
   const before = rawCursor ? Number(rawCursor) : undefined;
   if (before !== undefined && !Number.isFinite(before)) throw new HttpError(400, `invalid cursor: ${rawCursor}`);

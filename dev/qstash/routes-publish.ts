@@ -128,6 +128,7 @@ export function handleScheduleCreate(ctx: Ctx, rawRest: string): Reply {
   }
   const scheduleId = id ?? newId("scd_");
   const existing = store.schedules.get(scheduleId);
+  store.checkRoom("schedule", !!existing);
   if (existing) scheduler.disarm(existing);
   const s: Schedule = {
     scheduleId,

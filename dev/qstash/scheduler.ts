@@ -65,6 +65,12 @@ export class Scheduler {
       contentDedup: false,
     };
     const datas = buildMessages(this.engine, target, cfg, s.body, { user: s.user, ip: s.callerIP }, { queueName: s.queueName, scheduleId: s.scheduleId });
+    try {
+      store.checkMessageRoom(datas.length, s.body.length * datas.length);
+    } catch (e) {
+      this.log?.(`schedule ${s.scheduleId} skipped: ${(e as Error).message}`);
+      return [];
+    }
     s.lastScheduleTime = Date.now();
     for (const d of datas) {
       dispatcher.submit(d).durable.catch((e) => this.log?.(`schedule ${s.scheduleId}: journal write failed: ${e}`));

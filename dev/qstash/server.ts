@@ -12,7 +12,7 @@ import * as admin from "./routes-admin.js";
 import * as dlq from "./routes-dlq.js";
 import { handleBatch, handleEnqueue, handlePublish, handleScheduleCreate } from "./routes-publish.js";
 import { Scheduler } from "./scheduler.js";
-import { type Keys, Store } from "./store.js";
+import { type Keys, type Limits, Store } from "./store.js";
 
 export interface QstashServerOptions {
   host?: string;
@@ -44,6 +44,10 @@ export interface QstashServerOptions {
   duplicateMode?: DuplicateFault["mode"];
   /** Deterministic duplicate choice for tests. */
   random?: () => number;
+  /** Bounds of the in-memory state (see DEFAULT_LIMITS in store.ts). */
+  limits?: Partial<Limits>;
+  /** Replaces fdatasync of the journal (tests hold it to check nothing is acknowledged before it). */
+  fsync?: (fd: number) => Promise<void>;
 }
 
 export interface QstashServerHandle {
@@ -79,6 +83,8 @@ export async function startQstashServer(opts: QstashServerOptions = {}): Promise
       retainFinishedMs: opts.retainFinishedMs ?? 3_600_000,
       eventRetention: opts.eventRetention ?? 10_000,
       compactMinLines: opts.compactMinLines,
+      fsync: opts.fsync,
+      limits: opts.limits,
       log,
     },
     defaultKeys,

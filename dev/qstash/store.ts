@@ -6,6 +6,7 @@ import { Journal, type JournalRecord } from "./journal.js";
 import {
   type DlqEntry,
   FINAL_STATES,
+  HttpError,
   type LogEvent,
   type Msg,
   type MsgData,
@@ -28,6 +29,36 @@ export interface Schedule extends ScheduleData {
   lastStates: Map<string, string>;
 }
 
+/**
+ * Every in-memory map has a bound, so a long run or a runaway client cannot grow the server
+ * without limit. Creation beyond a count limit is refused (412, or 429 for messages) rather than
+ * silently dropping something a caller relies on; the DLQ and dedup ids evict their oldest.
+ */
+export interface Limits {
+  /** Unfinished messages (each holds its body until it finishes). */
+  maxUnfinished: number;
+  maxUnfinishedBytes: number;
+  /** DLQ entries; the oldest go first, and any older than dlqRetentionMs. */
+  maxDlq: number;
+  dlqRetentionMs: number;
+  /** Dedup ids inside the window; beyond it the oldest expire early (counted in /_local/stats). */
+  maxDedup: number;
+  maxQueues: number;
+  maxSchedules: number;
+  maxTopics: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxUnfinished: 100_000,
+  maxUnfinishedBytes: 512 * 1024 * 1024,
+  maxDlq: 10_000,
+  dlqRetentionMs: 7 * 24 * 3_600_000,
+  maxDedup: 200_000,
+  maxQueues: 1_000,
+  maxSchedules: 1_000,
+  maxTopics: 1_000,
+};
+
 export interface StoreOptions {
   dataDir?: string;
   dedupWindowMs: number;
@@ -36,6 +67,8 @@ export interface StoreOptions {
   eventRetention: number;
   compactMinLines?: number;
   log?: (line: string) => void;
+  fsync?: (fd: number) => Promise<void>;
+  limits?: Partial<Limits>;
 }
 
 export type Keys = { current: string; next: string };
@@ -81,6 +114,9 @@ export class Store {
   dedup: DedupIndex;
   keys = new Map<number, Keys>();
   pendingCount = 0;
+  /** Body bytes held by unfinished messages. */
+  pendingBytes = 0;
+  readonly limits: Limits;
   journal?: Journal;
   private events: (LogEvent | undefined)[];
   private eventSeq = 0;
@@ -93,7 +129,8 @@ export class Store {
     private opts: StoreOptions,
     defaultKeys: Map<number, Keys>,
   ) {
-    this.dedup = new DedupIndex(opts.dedupWindowMs);
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.dedup = new DedupIndex(opts.dedupWindowMs, this.limits.maxDedup);
     this.events = new Array(opts.eventRetention);
     this.keys = new Map(defaultKeys);
   }
@@ -106,9 +143,10 @@ export class Store {
     for (const m of pending.values()) {
       this.messages.set(m.id, m);
       this.pendingCount++;
+      this.pendingBytes += m.body.length;
       this.recovered.push(m);
     }
-    this.journal = new Journal(dir, () => this.snapshot(), this.opts.compactMinLines);
+    this.journal = new Journal(dir, () => this.snapshot(), this.opts.compactMinLines, this.opts.fsync);
     this.journal.snapshotSizeHint = () => this.pendingCount + this.dlq.size + this.schedules.size + this.dedup.size + this.queues.size;
     this.journal.compact();
   }
@@ -224,6 +262,7 @@ export class Store {
     const msg = hydrate(data);
     this.messages.set(msg.id, msg);
     this.pendingCount++;
+    this.pendingBytes += msg.body.length;
     const durable = this.journal ? this.journal.appendDurable({ t: "msg", m: msgToRecord(data) }) : Promise.resolve();
     return { msg, durable };
   }
@@ -243,6 +282,7 @@ export class Store {
     this.transition(m, state, extra);
     m.finishedAt = Date.now();
     this.pendingCount--;
+    this.pendingBytes -= m.body.length;
     this.journal?.append({ t: "fin", id: m.id });
     this.finished.set(m.id, m);
     this.pruneFinished(m.finishedAt);
@@ -315,7 +355,31 @@ export class Store {
     };
     this.dlq.set(e.dlqId, e);
     this.journal?.append(this.dlqRecord(e));
+    this.pruneDlq(now);
     return e;
+  }
+
+  /** Entries are in failure order, so the oldest are first in the map. */
+  private pruneDlq(now: number): void {
+    for (const [id, e] of this.dlq) {
+      if (this.dlq.size <= this.limits.maxDlq && now - e.failedAt < this.limits.dlqRetentionMs) break;
+      this.deleteDlq(id);
+      this.opts.log?.(`dlq ${id} evicted (limit ${this.limits.maxDlq} entries, ${this.limits.dlqRetentionMs / 3_600_000} h)`);
+    }
+  }
+
+  /** Refuses a new message beyond the unfinished-message bounds. */
+  checkMessageRoom(n: number, bytes: number): void {
+    if (this.pendingCount + n > this.limits.maxUnfinished || this.pendingBytes + bytes > this.limits.maxUnfinishedBytes)
+      throw new HttpError(429, `too many unfinished messages (limits: ${this.limits.maxUnfinished} messages, ${this.limits.maxUnfinishedBytes} bytes)`);
+  }
+
+  /** Refuses creating one more queue, schedule or URL group beyond its bound (an existing one may always change). */
+  checkRoom(kind: "queue" | "schedule" | "url group", exists: boolean): void {
+    if (exists) return;
+    const [size, max] =
+      kind === "queue" ? [this.queues.size, this.limits.maxQueues] : kind === "schedule" ? [this.schedules.size, this.limits.maxSchedules] : [this.topics.size, this.limits.maxTopics];
+    if (size >= max) throw new HttpError(412, `${kind} limit reached (${max})`);
   }
 
   deleteDlq(id: string): boolean {
