@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import "@/lib/db/node";
 import { getUploadById, transitionUpload } from "@/lib/db/queries/uploads";
 
@@ -31,7 +31,7 @@ async function uploadAsUser(request: APIRequestContext, name: string): Promise<s
 }
 
 async function stateOf(page: Page) {
-  return page.getByTestId("state-badge").first().getAttribute("data-status");
+  return page.getByTestId("status-badge").first().getAttribute("data-status");
 }
 
 test.describe("admin dashboard", () => {

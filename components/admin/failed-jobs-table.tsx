@@ -3,6 +3,8 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
+import { formatDateTime } from "@/lib/admin/format";
+import { type Column, DataTable } from "./data-table";
 
 export type FailedJobItem = {
   id: string;
@@ -73,6 +75,69 @@ export function FailedJobsTable({ items, dlqReadable }: { items: FailedJobItem[]
 
   const working = busy || pending;
   const ids = [...selected];
+  const columns: Column<FailedJobItem>[] = [
+    {
+      header: (
+        <input
+          type="checkbox"
+          aria-label="Select all"
+          checked={allChecked}
+          onChange={() => setSelected(allChecked ? new Set() : new Set(items.map((i) => i.id)))}
+        />
+      ),
+      cell: (i) => <input type="checkbox" aria-label={`Select ${i.name}`} checked={selected.has(i.id)} onChange={() => toggle(i.id)} />,
+    },
+    {
+      header: "File",
+      className: "admin-name",
+      cell: (i) => (
+        <>
+          <Link href={`/admin/uploads/${i.id}`}>{i.name}</Link>
+          <div className="muted admin-mono">{i.id}</div>
+        </>
+      ),
+    },
+    {
+      header: "Owner",
+      cell: (i) => (
+        <>
+          {i.ownerEmail ?? "—"} <span className="badge">{i.plan}</span>
+        </>
+      ),
+    },
+    { header: "Failed", className: "admin-nowrap", cell: (i) => formatDateTime(i.failedAt) },
+    {
+      header: "Reason",
+      className: "admin-reason",
+      cell: (i) => (
+        <>
+          {i.reason ?? "—"}
+          {i.lastError && i.lastError !== i.reason ? <div className="muted">last attempt: {i.lastError}</div> : null}
+        </>
+      ),
+    },
+    { header: "Attempts", cell: (i) => i.attempts },
+    {
+      header: "DLQ",
+      cell: (i) =>
+        i.dlqIds.length ? (
+          <span className="badge bad" title={i.dlqIds.join(", ")}>
+            in DLQ
+          </span>
+        ) : (
+          <span className="badge">not in DLQ</span>
+        ),
+    },
+    {
+      header: "Actions",
+      hiddenHeader: true,
+      cell: (i) => (
+        <button type="button" className="button small" disabled={working} onClick={() => send("replay", [i.id])} data-testid="replay-one">
+          Replay
+        </button>
+      ),
+    },
+  ];
   return (
     <div className="admin-failed">
       <div className="admin-toolbar">
@@ -96,59 +161,13 @@ export function FailedJobsTable({ items, dlqReadable }: { items: FailedJobItem[]
           </span>
         ) : null}
       </div>
-      <div className="admin-table-wrap">
-        <table className="admin-table">
-          <thead>
-            <tr>
-              <th scope="col">
-                <input
-                  type="checkbox"
-                  aria-label="Select all"
-                  checked={allChecked}
-                  onChange={() => setSelected(allChecked ? new Set() : new Set(items.map((i) => i.id)))}
-                />
-              </th>
-              <th scope="col">File</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Failed</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">DLQ</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((i) => (
-              <tr key={i.id} data-testid="failed-job-row" data-upload-id={i.id}>
-                <td>
-                  <input type="checkbox" aria-label={`Select ${i.name}`} checked={selected.has(i.id)} onChange={() => toggle(i.id)} />
-                </td>
-                <td className="admin-name">
-                  <Link href={`/admin/uploads/${i.id}`}>{i.name}</Link>
-                  <div className="muted admin-mono">{i.id}</div>
-                </td>
-                <td>
-                  {i.ownerEmail ?? "—"} <span className="badge">{i.plan}</span>
-                </td>
-                <td className="admin-nowrap">{i.failedAt ? `${i.failedAt.slice(0, 19).replace("T", " ")} UTC` : "—"}</td>
-                <td className="admin-reason">
-                  {i.reason ?? "—"}
-                  {i.lastError && i.lastError !== i.reason ? <div className="muted">last attempt: {i.lastError}</div> : null}
-                </td>
-                <td>{i.attempts}</td>
-                <td>{i.dlqIds.length ? <span className="badge bad" title={i.dlqIds.join(", ")}>in DLQ</span> : <span className="badge">not in DLQ</span>}</td>
-                <td>
-                  <button type="button" className="button small" disabled={working} onClick={() => send("replay", [i.id])} data-testid="replay-one">
-                    Replay
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={items}
+        columns={columns}
+        rowKey={(i) => i.id}
+        rowProps={(i) => ({ "data-testid": "failed-job-row", "data-upload-id": i.id })}
+        label="Failed jobs"
+      />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { AnalysisOptions, ProbeResult, UploadResults as Results, UploadStatus } from "@/lib/client/upload-types";
+import { formatDuration } from "@/lib/format/duration";
 
 type Props = {
   status: UploadStatus;
@@ -7,15 +8,6 @@ type Props = {
   declaredType: string;
   realType: string | null;
 };
-
-function formatDuration(seconds: number): string {
-  const tenths = Math.round(seconds * 10);
-  const h = Math.floor(tenths / 36_000);
-  const m = Math.floor((tenths % 36_000) / 600);
-  const rest = (tenths % 600) / 10;
-  const s = Number.isInteger(rest) ? String(rest).padStart(2, "0") : rest.toFixed(1).padStart(4, "0");
-  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
-}
 
 function formatBitrate(bps: number): string {
   return bps >= 1_000_000 ? `${(bps / 1_000_000).toFixed(1)} Mb/s` : `${Math.round(bps / 1000)} kb/s`;
@@ -28,7 +20,7 @@ function channelsText(channels: number): string {
 function probeRows(probe: ProbeResult): [string, string][] {
   const rows: [string, string | null][] = [
     ["Container", probe.container ?? null],
-    ["Duration", probe.duration != null ? formatDuration(probe.duration) : null],
+    ["Duration", probe.duration != null ? formatDuration(probe.duration * 1000, { clock: true }) : null],
     ["Video codec", probe.videoCodec ?? null],
     ["Resolution", probe.width && probe.height ? `${probe.width} × ${probe.height}` : null],
     ["Frame rate", probe.frameRate != null ? `${Number(probe.frameRate.toFixed(3))} fps` : null],

@@ -15,6 +15,8 @@ export type QstashContext<T> = {
   messageId: string;
   /** `Upstash-Retried`: 0 on the first delivery. */
   retried: number;
+  /** The publisher's trace context, forwarded by QStash (`Upstash-Forward-traceparent`). */
+  traceparent: string | null;
 };
 
 type Handler<T> = (ctx: QstashContext<T>) => Promise<Response>;
@@ -76,6 +78,7 @@ export function withQstash<S extends z.ZodType>(schema: S, handler: Handler<z.in
         rawBody,
         messageId: req.headers.get("upstash-message-id") ?? "unknown",
         retried: Number.isFinite(retried) && retried >= 0 ? retried : 0,
+        traceparent: req.headers.get("traceparent"),
       });
     } catch (error) {
       // An unexpected error is a 500, which QStash retries: lost work is worse than a retry.

@@ -3,7 +3,12 @@
  * pipeline can follow one upload across its hops by `uploadId`. Every line about an
  * upload carries `uploadId`; add `messageId`, `source` and `attempt` where known.
  * `LOG_FORMAT=pretty` (the local stack's default) prints the same fields readably.
+ * A line written inside a span carries its `traceId`; a line about an upload outside any
+ * span carries the upload's trace id (lib/trace), so logs and spans join on one id.
  */
+import { trace } from "@opentelemetry/api";
+import { uploadTraceId } from "@/lib/trace/upload-trace";
+
 export type LogFields = Record<string, unknown>;
 type Level = "debug" | "info" | "warn" | "error";
 
@@ -23,10 +28,16 @@ function errorFields(value: unknown): unknown {
   return value;
 }
 
+function activeTraceId(): string | undefined {
+  const sc = trace.getActiveSpan()?.spanContext();
+  return sc && trace.isSpanContextValid(sc) ? sc.traceId : undefined;
+}
+
 function write(level: Level, bound: LogFields, msg: string, fields?: LogFields) {
   const min = RANK[(process.env.LOG_LEVEL as Level) ?? "info"] ?? RANK.info;
   if (RANK[level] < min) return;
   const all: LogFields = { ...bound, ...fields };
+  if (all.traceId === undefined) all.traceId = activeTraceId() ?? (typeof all.uploadId === "string" ? uploadTraceId(all.uploadId) : null) ?? undefined;
   for (const key of Object.keys(all)) all[key] = errorFields(all[key]);
   const sink = level === "error" ? console.error : level === "warn" ? console.warn : console.log;
   if (process.env.LOG_FORMAT === "pretty") {

@@ -3,6 +3,7 @@ import { CHECKSUM_PROCESSOR } from "./checksum";
 import { PROBE_PROCESSOR } from "./probe";
 import type { Processor, ProcessorName, UploadResult } from "./processor";
 import { SNIFF_PROCESSOR } from "./sniff";
+import { withUploadSpan } from "@/lib/trace/upload-trace";
 
 export type { ProcessorName, UploadResult } from "./processor";
 
@@ -36,14 +37,16 @@ export async function runProcessors(input: { payload: JobPayload; attempt: numbe
 
   const runOne = async (name: ProcessorName) => {
     const started = performance.now();
-    const value = await REGISTRY[name].run({
-      payload: input.payload,
-      attempt: input.attempt,
-      signal,
-      countBytes: (n) => {
-        run.bytesRead[name] = (run.bytesRead[name] ?? 0) + n;
-      },
-    });
+    const value = await withUploadSpan(`processor.${name}`, input.payload.uploadId, () =>
+      REGISTRY[name].run({
+        payload: input.payload,
+        attempt: input.attempt,
+        signal,
+        countBytes: (n) => {
+          run.bytesRead[name] = (run.bytesRead[name] ?? 0) + n;
+        },
+      }),
+    );
     run.durationsMs[name] = Math.round(performance.now() - started);
     (run.result as Record<string, unknown>)[name] = value;
   };

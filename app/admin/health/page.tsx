@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { CheckBadge } from "@/components/admin/state-badge";
+import { CheckBadge } from "@/components/admin/check-badge";
 import { checkAdminHealth } from "@/lib/admin/check-admin-health";
 import { formatDateTime } from "@/lib/admin/format";
 import { requireAdminPage } from "@/lib/admin/require-admin";
@@ -37,7 +37,7 @@ export default async function AdminHealthPage() {
                 <table className="admin-table">
                   <thead>
                     <tr>
-                      {Object.keys(c.rows[0]!).map((k) => (
+                      {Object.keys(c.rows[0] ?? {}).map((k) => (
                         <th key={k} scope="col">
                           {k}
                         </th>
@@ -46,6 +46,7 @@ export default async function AdminHealthPage() {
                   </thead>
                   <tbody>
                     {c.rows.map((row, i) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: check rows have no id and never reorder.
                       <tr key={i}>
                         {Object.entries(row).map(([k, v]) => (
                           <td key={k} className={k === "destination" || k === "scheduleId" ? "admin-mono" : undefined}>

@@ -1,9 +1,28 @@
 import Link from "next/link";
 import { AdminActionButton } from "@/components/admin/admin-action-button";
-import { formatBytes, formatCount, formatDateTime } from "@/lib/admin/format";
+import { type Column, DataTable } from "@/components/admin/data-table";
 import { CLEANUP_BATCH } from "@/lib/admin/cleanup-orphans";
-import { MULTIPART_SIZE_LIMIT, getOrphanLedger } from "@/lib/admin/get-orphan-ledger";
+import { formatBytes, formatCount, formatDateTime } from "@/lib/admin/format";
+import { getOrphanLedger, MULTIPART_SIZE_LIMIT } from "@/lib/admin/get-orphan-ledger";
 import { requireAdminPage } from "@/lib/admin/require-admin";
+
+type Ledger = Awaited<ReturnType<typeof getOrphanLedger>>;
+
+const MULTIPART_COLUMNS: Column<Ledger["multipart"]["entries"][number]>[] = [
+  { header: "Key", className: "admin-mono", cell: (e) => e.key },
+  { header: "Initiated", className: "admin-nowrap", cell: (e) => formatDateTime(e.initiated) },
+  { header: "Parts", num: true, cell: (e) => e.parts ?? "—" },
+  { header: "Bytes", num: true, cell: (e) => (e.bytes === null ? "—" : formatBytes(e.bytes)) },
+  { header: "Intent", className: "admin-mono", cell: (e) => (e.uploadId ? <Link href={`/admin/uploads/${e.uploadId}`}>{e.uploadStatus}</Link> : "none") },
+  { header: "State", cell: (e) => <span className={`badge ${e.state === "active" ? "info" : "warn"}`}>{e.state}</span> },
+];
+
+const ORPHAN_COLUMNS: Column<Ledger["orphans"]["rows"][number]>[] = [
+  { header: "Key", className: "admin-mono", cell: (o) => o.key },
+  { header: "Size", num: true, cell: (o) => (o.size === null ? "—" : formatBytes(o.size)) },
+  { header: "First seen", className: "admin-nowrap", cell: (o) => formatDateTime(o.firstSeenAt) },
+  { header: "Last seen", className: "admin-nowrap", cell: (o) => formatDateTime(o.lastSeenAt) },
+];
 
 export default async function AdminOrphansPage() {
   await requireAdminPage();
@@ -28,7 +47,8 @@ export default async function AdminOrphansPage() {
       </div>
       <p className="admin-sub">
         Storage Biblio pays for but no upload will ever use: parts of multipart uploads nobody will complete, and objects with no upload intent. Multipart
-        uploads are listed live; objects without an intent come from the last sweep ({l.lastSweep ? formatDateTime(l.lastSweep.endedAt) : "no sweep has run yet"}).
+        uploads are listed live; objects without an intent come from the last sweep (
+        {l.lastSweep ? formatDateTime(l.lastSweep.endedAt) : "no sweep has run yet"}).
       </p>
 
       <div className="admin-stats">
@@ -57,68 +77,24 @@ export default async function AdminOrphansPage() {
             Bounded: the first page of ListMultipartUploads, with part sizes measured for the oldest {MULTIPART_SIZE_LIMIT}. Totals are lower bounds.
           </p>
         ) : null}
-        {l.multipart.entries.length ? (
-          <div className="admin-table-wrap">
-            <table className="admin-table">
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col">Initiated</th>
-                  <th scope="col" className="admin-num">Parts</th>
-                  <th scope="col" className="admin-num">Bytes</th>
-                  <th scope="col">Intent</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {l.multipart.entries.map((e) => (
-                  <tr key={`${e.key}:${e.s3UploadId}`}>
-                    <td className="admin-mono">{e.key}</td>
-                    <td className="admin-nowrap">{formatDateTime(e.initiated)}</td>
-                    <td className="admin-num">{e.parts ?? "—"}</td>
-                    <td className="admin-num">{e.bytes === null ? "—" : formatBytes(e.bytes)}</td>
-                    <td className="admin-mono">{e.uploadId ? <Link href={`/admin/uploads/${e.uploadId}`}>{e.uploadStatus}</Link> : "none"}</td>
-                    <td>
-                      <span className={`badge ${e.state === "active" ? "info" : "warn"}`}>{e.state}</span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p className="admin-note">No incomplete multipart uploads.</p>
-        )}
+        <DataTable
+          rows={l.multipart.entries}
+          columns={MULTIPART_COLUMNS}
+          rowKey={(e) => `${e.key}:${e.s3UploadId}`}
+          label="Incomplete multipart uploads"
+          empty="No incomplete multipart uploads."
+        />
       </section>
 
       <section className="admin-section" aria-labelledby="objs">
         <h2 id="objs">Objects without an intent</h2>
-        {l.orphans.rows.length ? (
-          <div className="admin-table-wrap">
-            <table className="admin-table">
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col" className="admin-num">Size</th>
-                  <th scope="col">First seen</th>
-                  <th scope="col">Last seen</th>
-                </tr>
-              </thead>
-              <tbody>
-                {l.orphans.rows.map((o) => (
-                  <tr key={o.key}>
-                    <td className="admin-mono">{o.key}</td>
-                    <td className="admin-num">{o.size === null ? "—" : formatBytes(o.size)}</td>
-                    <td className="admin-nowrap">{formatDateTime(o.firstSeenAt)}</td>
-                    <td className="admin-nowrap">{formatDateTime(o.lastSeenAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <p className="admin-note">The last sweep found no objects without an intent.</p>
-        )}
+        <DataTable
+          rows={l.orphans.rows}
+          columns={ORPHAN_COLUMNS}
+          rowKey={(o) => o.key}
+          label="Objects without an intent"
+          empty="The last sweep found no objects without an intent."
+        />
       </section>
     </>
   );
