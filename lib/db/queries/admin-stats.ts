@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { UPLOAD_SOURCES, type UploadSource } from "../schema";
+import { UPLOAD_SOURCES, UPLOAD_STATUSES, type UploadSource, type UploadStatus } from "../schema";
 
 /** Buckets anchored at a fixed UTC instant, independent of the session time zone. */
 const ORIGIN = sql.raw(`timestamptz '2000-01-01 00:00:00+00'`);
@@ -15,54 +15,144 @@ export const BYTES_AT_KEYS = ["bytesAt", "lastModified", "objectLastModified", "
 /** How many of the newest confirmations per source feed the trigger-latency percentiles. */
 export const LATENCY_SAMPLE_PER_SOURCE = 2_000;
 
+/**
+ * The overview reads rollups (schema: uploadRollups, uploadLatencyBins, uploadStatusCounts),
+ * kept exact by triggers on uploads, in 5-minute buckets. A window's start is rarely on a
+ * bucket edge: rows before the first whole bucket (at most 5 minutes' worth) are read
+ * from uploads itself, so every figure is the same as a full recount.
+ */
+export const ROLLUP_BUCKET_SECONDS = 300;
+const ROLLUP_MS = ROLLUP_BUCKET_SECONDS * 1000;
+const ORIGIN_MS = Date.UTC(2000, 0, 1);
+
+/** The first rollup bucket that lies wholly inside a window starting at `since`. */
+export function firstWholeBucket(since: Date): Date {
+  return new Date(ORIGIN_MS + Math.ceil((since.getTime() - ORIGIN_MS) / ROLLUP_MS) * ROLLUP_MS);
+}
+
+function assertNests(bucketSeconds: number) {
+  if (bucketSeconds % ROLLUP_BUCKET_SECONDS !== 0) throw new Error(`chart buckets must be whole multiples of ${ROLLUP_BUCKET_SECONDS} s, not ${bucketSeconds}`);
+}
+
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+const CONFIRMED_KINDS = sql.join(
+  UPLOAD_SOURCES.map((s) => sql`${`confirmed:${s}`}`),
+  sql`, `,
+);
+
+/** Uploads per status, from the trigger-maintained counters. */
+export async function getStatusCounts(): Promise<Record<UploadStatus, number>> {
+  const result = await getDb().execute<{ status: UploadStatus; n: string }>(sql`select status, sum(n)::bigint as n from upload_status_counts group by status`);
+  const counts = Object.fromEntries(UPLOAD_STATUSES.map((s) => [s, 0])) as Record<UploadStatus, number>;
+  for (const r of result.rows) if (r.status in counts) counts[r.status] = Number(r.n);
+  return counts;
+}
+
 export type ConfirmationBucket = { at: Date; source: UploadSource; files: number; bytes: number };
 
-/** Uploads confirmed per trigger source and time bucket since `since` (index-only on uploads_source_uploaded_idx). */
+/** Uploads confirmed per trigger source and time bucket since `since`. */
 export async function getConfirmationsByBucket(since: Date, bucketSeconds: number): Promise<ConfirmationBucket[]> {
+  assertNests(bucketSeconds);
+  const whole = firstWholeBucket(since);
   const result = await getDb().execute<{ at: string; source: UploadSource; files: number; bytes: string }>(sql`
-    select date_bin(${bucket(bucketSeconds)}, uploaded_at, ${ORIGIN}) as at, source, count(*)::int as files, coalesce(sum(real_size), 0)::bigint as bytes
+    select date_bin(${bucket(bucketSeconds)}, r.bucket, ${ORIGIN}) as at, substr(r.kind, 11) as source, sum(r.files)::int as files, sum(r.bytes)::bigint as bytes
+    from upload_rollups r
+    where r.kind in (${CONFIRMED_KINDS}) and r.bucket >= ${ts(whole)}
+    group by 1, 2
+    union all
+    select date_bin(${bucket(bucketSeconds)}, uploaded_at, ${ORIGIN}), source, count(*)::int, coalesce(sum(real_size), 0)::bigint
     from uploads
     where source in (${sql.join(
       UPLOAD_SOURCES.map((s) => sql`${s}`),
       sql`, `,
-    )}) and uploaded_at >= ${since.toISOString()}::timestamptz
+    )}) and uploaded_at >= ${ts(since)} and uploaded_at < ${ts(whole)}
     group by 1, 2`);
-  return result.rows.map((r) => ({ at: new Date(r.at), source: r.source, files: r.files, bytes: Number(r.bytes) }));
+  const merged = new Map<string, ConfirmationBucket>();
+  for (const r of result.rows) {
+    const at = new Date(r.at);
+    const key = `${at.getTime()} ${r.source}`;
+    const b = merged.get(key) ?? { at, source: r.source, files: 0, bytes: 0 };
+    b.files += r.files;
+    b.bytes += Number(r.bytes);
+    merged.set(key, b);
+  }
+  return [...merged.values()].filter((b) => b.files !== 0);
 }
 
 export type ProcessedBucket = { at: Date; files: number; bytes: number; p50Ms: number | null; p95Ms: number | null };
 
-/**
- * Uploads processed per time bucket since `since`, with the upload-to-processed latency
- * percentiles of each bucket (index-only on uploads_processed_at_idx).
- */
-export async function getProcessedByBucket(since: Date, bucketSeconds: number): Promise<ProcessedBucket[]> {
-  const result = await getDb().execute<{ at: string; files: number; bytes: string; p50: number | null; p95: number | null }>(sql`
-    select date_bin(${bucket(bucketSeconds)}, processed_at, ${ORIGIN}) as at, count(*)::int as files, coalesce(sum(real_size), 0)::bigint as bytes,
-      percentile_cont(0.5) within group (order by extract(epoch from processed_at - uploaded_at) * 1000) as p50,
-      percentile_cont(0.95) within group (order by extract(epoch from processed_at - uploaded_at) * 1000) as p95
+/** One histogram bin's share: bin b holds latencies in [2^(b/8), 2^((b+1)/8)) ms (schema: uploadLatencyBins). */
+type BinCount = { bin: number; n: number };
+
+/** Nearest-rank percentile of a latency histogram, as the geometric middle of its bin (within 4.5 % of the exact value). */
+export function histogramPercentile(bins: BinCount[], p: number): number | null {
+  const total = bins.reduce((n, b) => n + b.n, 0);
+  if (total <= 0) return null;
+  const rank = Math.max(1, Math.ceil(p * total));
+  let seen = 0;
+  for (const b of [...bins].sort((x, y) => x.bin - y.bin)) {
+    seen += b.n;
+    if (seen >= rank) return Math.round(2 ** ((b.bin + 0.5) / 8));
+  }
+  return null;
+}
+
+/** Latency histogram rows per chart bucket since `since`: the rollup's whole buckets and the partial one from uploads. */
+async function latencyBins(since: Date, bucketSeconds: number) {
+  const whole = firstWholeBucket(since);
+  const result = await getDb().execute<{ at: string; bin: number; n: string }>(sql`
+    select date_bin(${bucket(bucketSeconds)}, l.bucket, ${ORIGIN}) as at, l.bin, sum(l.n)::bigint as n
+    from upload_latency_bins l where l.bucket >= ${ts(whole)}
+    group by 1, 2
+    union all
+    select date_bin(${bucket(bucketSeconds)}, processed_at, ${ORIGIN}), upload_latency_bin(processed_at - uploaded_at), count(*)::bigint
     from uploads
-    where processed_at >= ${since.toISOString()}::timestamptz
-    group by 1`);
-  return result.rows.map((r) => ({ at: new Date(r.at), files: r.files, bytes: Number(r.bytes), p50Ms: num(r.p50), p95Ms: num(r.p95) }));
+    where processed_at >= ${ts(since)} and processed_at < ${ts(whole)} and uploaded_at is not null
+    group by 1, 2`);
+  const byBucket = new Map<number, BinCount[]>();
+  for (const r of result.rows) {
+    const at = new Date(r.at).getTime();
+    const list = byBucket.get(at) ?? [];
+    list.push({ bin: r.bin, n: Number(r.n) });
+    byBucket.set(at, list);
+  }
+  return byBucket;
+}
+
+/** Uploads processed per time bucket since `since`, with each bucket's upload-to-processed latency percentiles. */
+export async function getProcessedByBucket(since: Date, bucketSeconds: number): Promise<ProcessedBucket[]> {
+  assertNests(bucketSeconds);
+  const whole = firstWholeBucket(since);
+  const [counts, bins] = await Promise.all([
+    getDb().execute<{ at: string; files: string; bytes: string }>(sql`
+      select at, sum(files)::bigint as files, sum(bytes)::bigint as bytes from (
+        select date_bin(${bucket(bucketSeconds)}, r.bucket, ${ORIGIN}) as at, r.files, r.bytes
+        from upload_rollups r where r.kind = 'processed' and r.bucket >= ${ts(whole)}
+        union all
+        select date_bin(${bucket(bucketSeconds)}, processed_at, ${ORIGIN}), 1, coalesce(real_size, 0)
+        from uploads where processed_at >= ${ts(since)} and processed_at < ${ts(whole)}
+      ) x group by at`),
+    latencyBins(since, bucketSeconds),
+  ]);
+  return counts.rows
+    .map((r) => {
+      const at = new Date(r.at);
+      const hist = bins.get(at.getTime()) ?? [];
+      return { at, files: Number(r.files), bytes: Number(r.bytes), p50Ms: histogramPercentile(hist, 0.5), p95Ms: histogramPercentile(hist, 0.95) };
+    })
+    .filter((b) => b.files !== 0);
 }
 
 export type LatencySummary = { p50Ms: number | null; p95Ms: number | null; samples: number };
 
 /** Confirmation (`uploaded_at`) to `processed_at`, over every upload processed since `since`. */
 export async function getProcessingLatency(since: Date): Promise<LatencySummary> {
-  const result = await getDb().execute<{ p50: number | null; p95: number | null; n: number }>(sql`
-    select
-      percentile_cont(0.5) within group (order by ms) as p50,
-      percentile_cont(0.95) within group (order by ms) as p95,
-      count(*)::int as n
-    from (
-      select extract(epoch from processed_at - uploaded_at) * 1000 as ms
-      from uploads
-      where processed_at >= ${since.toISOString()}::timestamptz and uploaded_at is not null
-    ) l`);
-  const r = result.rows[0];
-  return { p50Ms: num(r?.p50), p95Ms: num(r?.p95), samples: r?.n ?? 0 };
+  // One chart bucket as wide as the window: every bin of the window in one histogram.
+  const bins = [...(await latencyBins(since, ROLLUP_BUCKET_SECONDS)).values()].flat();
+  const merged = new Map<number, number>();
+  for (const b of bins) merged.set(b.bin, (merged.get(b.bin) ?? 0) + b.n);
+  const hist = [...merged].map(([bin, n]) => ({ bin, n }));
+  return { p50Ms: histogramPercentile(hist, 0.5), p95Ms: histogramPercentile(hist, 0.95), samples: hist.reduce((n, b) => n + b.n, 0) };
 }
 
 export type TriggerLatency = LatencySummary & { source: UploadSource; exactSamples: number };
@@ -123,15 +213,17 @@ export type WindowCounters = {
   sweepExpired: number;
 };
 
-/** Intents expired and aborted since `since`, and what the sweeps reported doing. */
+/** Intents expired and aborted since `since` (rollups plus the partial first bucket), and what the sweeps reported doing. */
 export async function getWindowCounters(since: Date): Promise<WindowCounters> {
-  const at = sql`${since.toISOString()}::timestamptz`;
+  const at = ts(since);
+  const whole = ts(firstWholeBucket(since));
+  const rolled = (kind: string) => sql`coalesce((select sum(files) from upload_rollups where kind = ${kind} and bucket >= ${whole}), 0)`;
   const counter = (key: string) => sql`coalesce(sum(case when counts->>${key} ~ '^\\d+$' then (counts->>${key})::bigint end), 0)::int`;
   const result = await getDb().execute<WindowCounters>(sql`
     select
-      (select count(*)::int from uploads where expired_at >= ${at}) as "expired",
-      (select count(*)::int from uploads where aborted_at >= ${at}) as "aborted",
-      (select count(*)::int from uploads where aborted_at >= ${at} and s3_upload_id is not null) as "abortedMultipart",
+      (${rolled("expired")} + (select count(*) from uploads where expired_at >= ${at} and expired_at < ${whole}))::int as "expired",
+      (${rolled("aborted")} + (select count(*) from uploads where aborted_at >= ${at} and aborted_at < ${whole}))::int as "aborted",
+      (${rolled("aborted_multipart")} + (select count(*) from uploads where aborted_at >= ${at} and aborted_at < ${whole} and s3_upload_id is not null))::int as "abortedMultipart",
       s.runs as "sweepRuns", s.aborted_multipart as "sweepAbortedMultipart", s.recovered as "sweepRecovered", s.expired as "sweepExpired"
     from (
       select count(*)::int as runs, ${counter("aborted_multipart")} as aborted_multipart, ${counter("recovered")} as recovered, ${counter("expired")} as expired
