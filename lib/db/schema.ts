@@ -15,7 +15,7 @@ export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
 export const UPLOAD_SOURCES = ["client", "storage-event", "sweep", "poll"] as const;
 export type UploadSource = (typeof UPLOAD_SOURCES)[number];
 
-export const JOB_STATUSES = ["started", "succeeded", "failed", "skipped"] as const;
+export const JOB_STATUSES = ["started", "succeeded", "failed", "skipped", "continued"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const SWEEP_TRIGGERS = ["schedule", "manual", "poll"] as const;
@@ -197,6 +197,8 @@ export const uploads = pgTable(
     /** An admin deleted the object; bytes that land at the key afterwards are deleted by the sweep. */
     objectDeletedAt: timestamptz("object_deleted_at"),
     rejectReason: text("reject_reason"),
+    /** A rejected file's bytes are kept until then (visible to admins), then the sweep deletes them. */
+    quarantineUntil: timestamptz("quarantine_until"),
     failureReason: text("failure_reason"),
     dlqId: text("dlq_id"),
     /** A pending intent whose bytes have not arrived by then is expired by the sweep. */

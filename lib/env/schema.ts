@@ -72,6 +72,9 @@ export const ENV_SCHEMA = z
     SWEEP_ORPHAN_GRACE_HOURS: unsetIfEmpty(z.coerce.number().positive().optional()),
     SWEEP_MAX_PUBLISH_ATTEMPTS: unsetIfEmpty(z.coerce.number().int().positive().default(10)),
     ...TIMEOUT_ENV,
+    // A rejected file's bytes stay in storage this long (admins can inspect or rescue
+    // them) before the sweep deletes them: type detection must never lose a valid file.
+    REJECTED_QUARANTINE_HOURS: unsetIfEmpty(z.coerce.number().positive().default(72)),
     // Presigned URL lifetime = declared bytes / this bandwidth, clamped to 5 min..1 h.
     UPLOAD_MIN_BYTES_PER_SECOND: unsetIfEmpty(z.coerce.number().int().positive().default(256 * 1024)),
     // Rate limits (lib/rate-limit): the header a trusted proxy sets to the client's IP

@@ -54,7 +54,7 @@ const STATE_TIMESTAMP: Partial<Record<UploadStatus, string>> = {
 };
 
 type Settable = Partial<Pick<UploadRow,
-  "nextPublishAt" | "objectDeletedAt" | "source" | "realType" | "realSize" | "etag" | "qstashMessageId" | "rejectReason" | "failureReason" | "dlqId" | "leaseUntil" | "result" | "lastPublishError"
+  "nextPublishAt" | "objectDeletedAt" | "source" | "realType" | "realSize" | "etag" | "qstashMessageId" | "rejectReason" | "quarantineUntil" | "failureReason" | "dlqId" | "leaseUntil" | "result" | "lastPublishError"
 >>;
 
 /**
