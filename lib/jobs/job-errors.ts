@@ -24,6 +24,22 @@ export class TemporaryJobError extends Error {
 }
 
 /**
+ * Not a failure: a processor used up this delivery's time budget and saved its progress
+ * (the checksum's hash state). The worker hands the job to a new message, which resumes
+ * where this one stopped, so a job longer than one invocation still finishes.
+ */
+export class JobContinuation extends Error {
+  constructor(
+    readonly processor: string,
+    readonly offset: number,
+    readonly size: number,
+  ) {
+    super(`${processor} paused at byte ${offset} of ${size}; continuing in a new delivery`);
+    this.name = "JobContinuation";
+  }
+}
+
+/**
  * Sorts any thrown value into the two kinds. Only what is known to be permanent is
  * permanent: an unknown error is retried, because acknowledging lost work is worse
  * than one more attempt.

@@ -9,6 +9,8 @@ export function jobOutcomeResponse(outcome: JobOutcome): Response {
   switch (outcome.kind) {
     case "processed":
       return Response.json({ status: "processed", uploadId: outcome.uploadId });
+    case "continued":
+      return Response.json({ status: "continued", uploadId: outcome.uploadId, nextMessageId: outcome.nextMessageId, offset: outcome.offset });
     case "skipped":
       return Response.json({ status: "skipped", uploadId: outcome.uploadId, reason: outcome.reason });
     case "permanent":

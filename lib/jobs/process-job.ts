@@ -2,7 +2,9 @@ import { finishJobAttempt, getOpenJobAttempt, insertJobAttempt, type JobAttemptR
 import { getUploadById, recordUploadEvent, renewUploadLease, transitionUpload, type UploadRow } from "@/lib/db/queries/uploads";
 import { getPlan } from "@/lib/plans/plans";
 import { runProcessors, type UploadResult } from "@/lib/processors";
-import { classifyJobError, TemporaryJobError } from "./job-errors";
+import { getEnv } from "@/lib/env";
+import { continueInNewMessage } from "./job-continuation";
+import { classifyJobError, JobContinuation, TemporaryJobError } from "./job-errors";
 import type { JobPayload } from "./job-payload";
 import { payloadFromRow, payloadMismatch } from "./job-target";
 
@@ -18,6 +20,7 @@ export type JobDelivery = { payload: JobPayload; messageId: string; retried: num
 export type JobOutcome =
   | { kind: "processed"; uploadId: string; result: UploadResult }
   | { kind: "skipped"; uploadId: string; reason: string }
+  | { kind: "continued"; uploadId: string; nextMessageId: string; offset: number }
   | { kind: "temporary"; uploadId: string; error: string }
   | { kind: "permanent"; uploadId: string; error: string; code: string };
 
@@ -60,8 +63,11 @@ export async function processJob(delivery: JobDelivery): Promise<JobOutcome> {
 
   const keeper = new LeaseKeeper(uploadId, claim.lease);
   const started = performance.now();
+  // Past this, a long processor saves its progress and the job continues in a new message
+  // (the route's maxDuration would otherwise end it, and every retry would start over).
+  const deadline = Date.now() + getEnv().WORKER_INVOCATION_BUDGET_MS;
   try {
-    const run = await runProcessors({ payload: payloadFromRow(payload, upload), attempt: retried, signal: keeper.signal });
+    const run = await runProcessors({ payload: payloadFromRow(payload, upload), attempt: retried, signal: keeper.signal, deadline });
     await keeper.stop();
     const durationMs = Math.round(performance.now() - started);
     const done = await transitionUpload({
@@ -78,6 +84,9 @@ export async function processJob(delivery: JobDelivery): Promise<JobOutcome> {
   } catch (error) {
     await keeper.stop();
     if (keeper.lost) return await skipLostLease(attempt, uploadId);
+    if (error instanceof JobContinuation) {
+      return (await continueInNewMessage({ delivery, attempt, lease: keeper.current, pause: error })) ?? (await skipLostLease(attempt, uploadId));
+    }
     return await recordFailure({ error, attempt, delivery, lease: keeper.current });
   }
 }

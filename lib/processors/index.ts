@@ -29,7 +29,7 @@ export type ProcessorRun = {
  * fails the job before a full read starts. Checksum and probe then run side by side;
  * the first to fail cancels the other's storage reads.
  */
-export async function runProcessors(input: { payload: JobPayload; attempt: number; signal: AbortSignal }): Promise<ProcessorRun> {
+export async function runProcessors(input: { payload: JobPayload; attempt: number; signal: AbortSignal; deadline?: number }): Promise<ProcessorRun> {
   const run: ProcessorRun = { result: {}, bytesRead: {}, durationsMs: {} };
   const names = selectProcessors(input.payload.options);
   const local = new AbortController();

@@ -11,6 +11,8 @@ export type ChecksumResult = {
   /** Why the ETag was not compared, e.g. `multipart (4 parts)`. */
   etagNotCompared?: string;
   bytes: number;
+  /** Set when this checksum continued from a saved hash state: the byte it resumed at. */
+  resumedFrom?: number;
 };
 
 export type SniffResult = { mime: string };
@@ -38,6 +40,11 @@ export type ProcessorContext = {
   signal: AbortSignal;
   /** Every processor reports what it read from storage, so the benchmark can check ranged reads. */
   countBytes: (bytes: number) => void;
+  /**
+   * When this delivery's time budget ends (epoch ms; WORKER_INVOCATION_BUDGET_MS). A long
+   * processor saves its progress and throws JobContinuation past it; absent, no budget.
+   */
+  deadline?: number;
 };
 
 /** One processor: reads the object (never whole into memory) and returns a JSON-able result. */

@@ -13,14 +13,14 @@ export const FAILED_JOB_PATH = "/api/jobs/failed";
  * One queue per plan gives priority; the per-user flow-control key gives fairness
  * between users sharing a plan.
  */
-export function publishJob(payload: JobPayload): Promise<string> {
-  return withUploadSpan("qstash.publish", payload.uploadId, () => publishJobInSpan(payload));
+export function publishJob(payload: JobPayload, opts: { dedupId?: string } = {}): Promise<string> {
+  return withUploadSpan("qstash.publish", payload.uploadId, () => publishJobInSpan(payload, opts));
 }
 
-async function publishJobInSpan(payload: JobPayload): Promise<string> {
+async function publishJobInSpan(payload: JobPayload, opts: { dedupId?: string }): Promise<string> {
   const env = getEnv();
   const plan = getPlan(payload.plan);
-  const dedupId = payload.replay ? `${payload.uploadId}-replay-${payload.replay}` : payload.uploadId;
+  const dedupId = opts.dedupId ?? (payload.replay ? `${payload.uploadId}-replay-${payload.replay}` : payload.uploadId);
   // Bounded: a paused QStash must not hold the caller (withQstashTimeout).
   const res = await withQstashTimeout(getQstash()
     .queue({ queueName: plan.queue })

@@ -9,10 +9,12 @@ import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
 import * as partsRoute from "@/app/api/uploads/[id]/parts/route";
 import { bodyHash, signJwt } from "@/dev/qstash/signature";
 import { QSTASH_DEV_USER } from "@/dev/stack/local-defaults";
+import { loadChecksumCheckpoint } from "@/lib/db/queries/checksum-progress";
 import { listJobAttempts } from "@/lib/db/queries/job-attempts";
 import { getUploadById, listUploadEvents, transitionUpload, type UploadRow } from "@/lib/db/queries/uploads";
 import { replayUpload } from "@/lib/jobs/replay-upload";
 import { jobPayloadFor } from "@/lib/pipeline/confirm-upload";
+import { CHECKSUM_PROCESSOR } from "@/lib/processors/checksum";
 import { getQstash } from "@/lib/queue/qstash-client";
 import { ensureQueues } from "@/lib/queue/ensure-queues";
 import { deleteObject, headObject } from "@/lib/storage/objects";
@@ -419,6 +421,45 @@ describe("failures", () => {
     expect(dlq.messages.find((m) => m.dlqId === failed.dlqId)).toBeUndefined();
     await expect(replayUpload(id)).rejects.toThrow(/this one is processed/);
   });
+});
+
+describe("jobs longer than one invocation", () => {
+  it("saves the hash state when the budget runs out and finishes in later messages, never from byte 0", async () => {
+    // Every delivery's budget is already spent when it starts: each hashes one slice
+    // (~1 MiB), saves its state and hands over to a new message.
+    const real = CHECKSUM_PROCESSOR.run;
+    vi.spyOn(CHECKSUM_PROCESSOR, "run").mockImplementation((ctx) => real({ ...ctx, deadline: Date.now() }));
+    const bytes = new Uint8Array(6 * 1024 * 1024);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) % 251;
+    bytes.set([0, 0, 0, 0x20, ...new TextEncoder().encode("ftypisom")]);
+    const id = await put(free, "long.mp4", "video/mp4", bytes, { checksum: true, sniff: true, probe: false });
+    await complete(free, id);
+    const row = await settled(id, 60_000);
+    expect(row.status, row.failureReason ?? "").toBe("processed");
+    const checksum = (row.result as any).checksum;
+    expect(checksum.sha256).toBe(sha256(bytes));
+    expect(checksum.md5).toBe(createHash("md5").update(bytes).digest("hex"));
+    expect(checksum.etagMatches).toBe(true);
+    expect(checksum.resumedFrom).toBeGreaterThan(0);
+
+    const jobs = await listJobAttempts(id);
+    const continued = jobs.filter((j) => j.status === "continued");
+    expect(continued.length).toBeGreaterThanOrEqual(2);
+    expect(jobs.filter((j) => j.status === "succeeded")).toHaveLength(1);
+    // Each continuation is a new message that starts with its full retry budget, and
+    // each one resumed further along: progress is never lost.
+    expect(new Set(jobs.map((j) => j.messageId)).size).toBe(jobs.length);
+    const offsets = continued.map((j) => (j.result as any).offset as number);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(new Set(offsets).size).toBe(offsets.length);
+    // Bytes read in all: the file once, not once per invocation.
+    const readPerAttempt = jobs.filter((j) => j.status === "succeeded").map((j) => (j.result as any).bytesRead.checksum as number);
+    expect(readPerAttempt[0]).toBe(bytes.length - checksum.resumedFrom);
+    const types = (await listUploadEvents(id)).map((e) => e.type);
+    expect(types.filter((t) => t === "continued")).toHaveLength(continued.length);
+    expect(types.filter((t) => t === "processed")).toHaveLength(1);
+    expect(await loadChecksumCheckpoint(id, row.etag!)).toBeNull();
+  }, 90_000);
 });
 
 describe("plan priority", () => {
