@@ -131,9 +131,11 @@ export function renderCephConf({ fsid, monPort, rgwPort, paths: p }: CephConfInp
       rgw_dynamic_resharding: false,
       // Path-style only; no rgw_dns_name so any Host header is a plain endpoint.
       rgw_enable_apis: "s3, s3website, admin, sts, iam, notifications",
-      // Non-persistent notifications are pushed inline: the client's PUT waits for the
-      // webhook. A webhook that accepts but never answers would hold the PUT (and rgw's
-      // shutdown) for the default 300 s; abort the push after 10 s of no progress.
+      // The app's topic is persistent (pushed from a background queue, retried), but a
+      // non-persistent topic (some tests) is pushed inline, so the client's PUT waits for the
+      // webhook. A webhook that accepts but never answers would hold that PUT, or the
+      // persistent queue's push thread, and rgw's shutdown, for the default 300 s; abort a
+      // push after 10 s of no progress (the persistent queue tries again).
       rgw_curl_low_speed_time: 10,
       // Deleted objects' data is reclaimed by rgw's garbage collector, by default no sooner
       // than 2 h later. Benchmarks and tests write gigabytes into a 16 GiB store; reclaim

@@ -221,6 +221,52 @@ describe("multipart upload with presigned part URLs", () => {
 
 // Topics are Ceph's SNS-style API: run wherever the store is the local Ceph, shared or not.
 describe.skipIf(external && !/^http:\/\/(127\.0\.0\.1|localhost):/.test(target.endpoint))("event notifications (Ceph RGW topics)", () => {
+  it("a persistent topic (what setup configures) never holds the PUT on a push endpoint that does not answer, and delivers once it does", async () => {
+    // The endpoint stands in for a paused QStash: it accepts the push and never answers.
+    let answering = false;
+    const held = new Set<http.ServerResponse>();
+    let abortedPushes = 0;
+    const received: string[] = [];
+    const server = http.createServer((req, res) => {
+      let data = "";
+      req.on("data", (c) => (data += c));
+      req.on("end", () => {
+        if (!answering) {
+          held.add(res);
+          res.on("close", () => {
+            if (held.delete(res)) abortedPushes++;
+          });
+          return;
+        }
+        for (const r of JSON.parse(data).Records ?? []) received.push(decodeURIComponent(r.s3.object.key));
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      await configureNotifications({ ...target, bucket, topicName: "biblio-test-persistent", pushEndpoint: `http://127.0.0.1:${port}/events`, persistent: true });
+      const k = key("persistent.txt");
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: "hi" }));
+      // An inline (non-persistent) push would have had to be torn down by RGW before the PUT could answer.
+      expect(abortedPushes).toBe(0);
+      expect(received).toHaveLength(0);
+      answering = true;
+      for (const res of [...held]) {
+        held.delete(res);
+        res.destroy();
+      }
+      // RGW picks a new persistent queue up within ~30 s, then retries until the endpoint answers.
+      const deadline = Date.now() + 90_000;
+      while (!received.includes(k) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(received).toContain(k);
+    } finally {
+      await removeNotifications({ ...target, bucket });
+      server.closeAllConnections();
+      server.close();
+    }
+  }, 120_000);
+
   it("POSTs an ObjectCreated record to the push endpoint", async () => {
     const received: { at: number; body: any }[] = [];
     const server = http.createServer((req, res) => {
