@@ -19,7 +19,7 @@ const PUTS = Number(process.argv[process.argv.indexOf("--puts") + 1]) || 3;
 const stack = readRunningStack();
 if (!stack) throw new Error("no running stack: start ./dev/up (or a test slot) first");
 const env = stack.env;
-const target = { endpoint: env.S3_ENDPOINT, region: env.S3_REGION, accessKey: env.S3_ACCESS_KEY_ID, secretKey: env.S3_SECRET_ACCESS_KEY };
+const target = { endpoint: env.S3_ENDPOINT, region: env.S3_REGION, accessKey: env.S3_ACCESS_KEY_ID, secretKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: true };
 const s3 = new S3Client(s3ClientConfig(target));
 const bucket = `bench-events-${Date.now()}`;
 
