@@ -38,10 +38,13 @@ export async function startAppInstances(o: AppInstancesOptions): Promise<AppInst
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > MAX_INSTANCES) throw new Error(`--instances must be 1…${MAX_INSTANCES}, got ${o.count}`);
   if (o.count > 1 && o.mode === "dev") throw new Error("several instances need a production build: use --prod with --instances");
   const ports = o.count === 1 ? [o.port] : Array.from({ length: o.count }, (_, i) => o.port + 1 + i);
+  // Behind the balancer the client IP comes from the header it sets (and overwrites); a lone
+  // instance is reached directly, where any such header is client-set and must not be trusted.
+  const env = o.count > 1 && !o.env.TRUSTED_IP_HEADER ? { ...o.env, TRUSTED_IP_HEADER: "x-real-ip" } : o.env;
   const instances = ports.map((port, i) =>
     supervise({
       name: o.count === 1 ? "app" : `app#${i + 1}`,
-      start: () => spawnNext([o.mode, "--port", String(port), "--hostname", "127.0.0.1"], { ...o.env, BIBLIO_INSTANCE: String(i + 1) }, o.stdio),
+      start: () => spawnNext([o.mode, "--port", String(port), "--hostname", "127.0.0.1"], { ...env, BIBLIO_INSTANCE: String(i + 1) }, o.stdio),
       readyUrl: `http://127.0.0.1:${port}/api/health`,
       log: o.log,
       backoff: o.backoff,

@@ -24,8 +24,8 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "tra
 
 /**
  * Round-robin HTTP load balancer in front of N app instances, the local stand-in for a
- * platform's router. It is the trusted edge: it sets X-Forwarded-For to the peer address
- * (never appending a client-supplied one) and keeps the original Host. A request whose
+ * platform's router. It is the trusted edge: it sets X-Forwarded-For and X-Real-IP to the
+ * peer address (never passing a client-supplied one on) and keeps the original Host. A request whose
  * connection an instance refuses (crashed, restarting) goes to the next instance.
  */
 export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
@@ -71,6 +71,7 @@ export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
     const peer = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
     headers["x-forwarded-for"] = peer;
+    headers["x-real-ip"] = peer;
     headers["x-forwarded-host"] = req.headers.host ?? "";
     headers["x-forwarded-proto"] = "http";
     headers["content-length"] = String(body.length);

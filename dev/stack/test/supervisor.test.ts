@@ -92,14 +92,14 @@ describe("supervise", () => {
 
 describe("load balancer", () => {
   it("spreads requests over instances, overwrites X-Forwarded-For, keeps Host, and routes around a dead instance", async () => {
-    const seen: { port: number; xff?: string; host?: string; body: string }[] = [];
+    const seen: { port: number; xff?: string; realIp?: string; host?: string; body: string }[] = [];
     const upstreams = await Promise.all(
       [0, 1].map(async () => {
         const srv = http.createServer((req, res) => {
           let body = "";
           req.on("data", (c) => (body += c));
           req.on("end", () => {
-            seen.push({ port: (srv.address() as AddressInfo).port, xff: req.headers["x-forwarded-for"] as string, host: req.headers.host, body });
+            seen.push({ port: (srv.address() as AddressInfo).port, xff: req.headers["x-forwarded-for"] as string, realIp: req.headers["x-real-ip"] as string, host: req.headers.host, body });
             res.end("ok");
           });
         });
@@ -115,12 +115,14 @@ describe("load balancer", () => {
     });
 
     for (let i = 0; i < 4; i++) {
-      const r = await fetch(lb.url + "/x", { method: "POST", body: `b${i}`, headers: { "X-Forwarded-For": "6.6.6.6", Host: "app.local:3000" } });
+      const r = await fetch(lb.url + "/x", { method: "POST", body: `b${i}`, headers: { "X-Forwarded-For": "6.6.6.6", "X-Real-IP": "6.6.6.6" } });
       expect(r.status).toBe(200);
     }
     expect(seen.map((s) => s.port).sort()).toEqual([ports[0], ports[0], ports[1], ports[1]].sort());
-    expect(seen.every((s) => s.xff === "127.0.0.1")).toBe(true);
+    expect(seen.every((s) => s.xff === "127.0.0.1" && s.realIp === "127.0.0.1")).toBe(true);
     expect(seen.map((s) => s.body)).toEqual(["b0", "b1", "b2", "b3"]);
+    // The instance sees the Host the client asked for, not its own port.
+    expect(seen.every((s) => s.host === new URL(lb.url).host)).toBe(true);
 
     // One instance dies (connection refused): every request, POSTs included, lands on the other.
     upstreams[0].closeAllConnections();
