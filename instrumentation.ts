@@ -3,12 +3,15 @@ import { registerOTel } from "@vercel/otel";
 import { LogSpanExporter } from "@/lib/trace/log-span-exporter";
 
 /**
- * OpenTelemetry for every runtime (Node and Edge). By default spans go where the
- * environment says (`OTEL_EXPORTER_OTLP_ENDPOINT`, or Vercel's integration); with
- * `BIBLIO_TRACE=1` they are printed as log lines instead (see lib/trace).
+ * OpenTelemetry for every runtime (Node and Edge), on when there is somewhere to send
+ * spans: `BIBLIO_TRACE=1` prints them as log lines (lib/trace/log-span-exporter.ts);
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` (or Vercel's integration) exports them over OTLP.
+ * Without either, no SDK runs; log lines still carry each upload's trace id.
  */
 export function register() {
   const printSpans = process.env.BIBLIO_TRACE === "1";
+  const exportSpans = Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.VERCEL);
+  if (!printSpans && !exportSpans) return;
   registerOTel({
     serviceName: "biblio",
     spanProcessors: printSpans ? [new SimpleSpanProcessor(new LogSpanExporter())] : ["auto"],

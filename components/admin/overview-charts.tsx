@@ -1,17 +1,6 @@
 "use client";
 
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
 export type ChartBucket = {
   at: string;
@@ -72,7 +61,7 @@ export function ConfirmationsChart({ data, bucketSeconds }: { data: ChartBucket[
   return (
     <figure className="admin-chart" data-testid="chart-confirmations">
       <ResponsiveContainer width="100%" height={260}>
-        <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <BarChart data={data} margin={{ top: 12, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={GRID} vertical={false} />
           <XAxis dataKey="at" tickFormatter={tickTime(bucketSeconds)} tick={TICK} minTickGap={24} />
           <YAxis allowDecimals={false} tick={TICK} width={44} />
@@ -92,11 +81,11 @@ export function ThroughputChart({ data, bucketSeconds }: { data: ChartBucket[]; 
   return (
     <figure className="admin-chart" data-testid="chart-throughput">
       <ResponsiveContainer width="100%" height={260}>
-        <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <LineChart data={data} margin={{ top: 12, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={GRID} vertical={false} />
           <XAxis dataKey="at" tickFormatter={tickTime(bucketSeconds)} tick={TICK} minTickGap={24} />
           <YAxis yAxisId="files" tick={TICK} width={44} allowDecimals={false} />
-          <YAxis yAxisId="bytes" orientation="right" tick={TICK} width={64} tickFormatter={(v: number) => bytes(v)} />
+          <YAxis yAxisId="bytes" orientation="right" tick={TICK} width={76} tickFormatter={(v: number) => bytes(v)} />
           <Tooltip
             labelFormatter={tooltipLabel}
             formatter={(value, name) => (String(name).includes("bytes") ? bytes(Number(value)) : Math.round(Number(value) * 10) / 10)}
@@ -125,7 +114,7 @@ export function TriggerLatencyChart({ data }: { data: LatencyRow[] }) {
   return (
     <figure className="admin-chart" data-testid="chart-trigger-latency">
       <ResponsiveContainer width="100%" height={260}>
-        <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <BarChart data={rows} margin={{ top: 12, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={GRID} vertical={false} />
           <XAxis dataKey="source" tick={TICK} />
           <YAxis scale="log" domain={[1, "auto"]} allowDataOverflow tick={TICK} width={68} tickFormatter={(v: number) => ms(v)} />
@@ -144,10 +133,10 @@ export function ProcessingLatencyChart({ data, bucketSeconds }: { data: ChartBuc
   return (
     <figure className="admin-chart" data-testid="chart-processing-latency">
       <ResponsiveContainer width="100%" height={260}>
-        <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <LineChart data={data} margin={{ top: 12, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={GRID} vertical={false} />
           <XAxis dataKey="at" tickFormatter={tickTime(bucketSeconds)} tick={TICK} minTickGap={24} />
-          <YAxis tick={TICK} width={68} tickFormatter={(v: number) => ms(v)} />
+          <YAxis tick={TICK} width={68} domain={[0, "auto"]} tickFormatter={(v: number) => ms(v)} />
           <Tooltip labelFormatter={tooltipLabel} formatter={(value) => ms(Number(value))} />
           <Legend />
           <Line dataKey="processedP50Ms" name="p50" stroke="#1f7a4d" connectNulls dot={{ r: 3 }} isAnimationActive={false} />
