@@ -50,7 +50,7 @@ export async function readLimited(req: Request, maxBytes: number): Promise<strin
   return new TextDecoder().decode(joined);
 }
 
-/** Validates route params and query strings; a bad id is a 404, other fields a 422. */
+/** Validates route params and query strings; any invalid field, an id included, is a 422 naming it. */
 export function parseParams<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw zodToApiError(result.error);

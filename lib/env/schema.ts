@@ -36,7 +36,7 @@ export const TIMEOUT_ENV = {
 
 /**
  * Every variable the app reads, with what it means. `.env.example` mirrors this
- * list; `describeEnvError` turns a failure into a message that names the variable.
+ * list; `parseEnv` (lib/env/index.ts) turns a failure into an `EnvError` naming each variable.
  */
 export const ENV_SCHEMA = z
   .object({
