@@ -1,5 +1,4 @@
 import type { ChildProcess } from "node:child_process";
-import { waitForExit } from "./process-util";
 
 export interface Backoff {
   /** First restart delay. */
@@ -109,9 +108,15 @@ export function supervise(opts: SuperviseOptions): Supervised {
       stopping = true;
       if (timer) clearTimeout(timer);
       const c = child;
-      if (!c?.pid || c.exitCode !== null) return;
+      if (!c?.pid || c.exitCode !== null || c.signalCode !== null) return;
+      // Resolve on the exit event (not a pid poll), so `pid` reads undefined once stop() returns.
+      const exited = new Promise<void>((r) => c.once("exit", () => r()));
       killGroup(c.pid, "SIGTERM");
-      if (!(await waitForExit(c.pid, 10_000))) killGroup(c.pid, "SIGKILL");
+      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 10_000).unref());
+      if ((await Promise.race([exited, timeout])) === "timeout") {
+        killGroup(c.pid, "SIGKILL");
+        await exited;
+      }
     },
   };
 }
