@@ -1,166 +1,229 @@
 /**
- * Latency of the two hot control-plane routes under concurrent clients, against a running app.
+ * Control-plane latency, against the app's own no-I/O route and against Uppy Companion,
+ * in one run, at 1 and at 20 concurrent clients (closed loop).
  *
- *   npx tsx bench/control-plane-bench.ts                       # app on http://localhost:3000
- *   npx tsx bench/control-plane-bench.ts --url http://localhost:3100 --requests 600
- *   npx tsx bench/control-plane-bench.ts --quick
+ *   npx tsx bench/control-plane-bench.ts --build        # build .next-<slot>, then measure
+ *   npx tsx bench/control-plane-bench.ts --quick        # fewer requests
+ *   npx tsx bench/control-plane-bench.ts --profile      # next start --cpu-prof, profiles under .data/bench/profiles
+ *   npx tsx bench/control-plane-bench.ts --beside-checksum-gib 2   # also: latency while the worker checksums 2 GiB
+ *   npx tsx bench/control-plane-bench.ts --url http://localhost:3190 # an app of this world already running
  *
- * Signs in as the seeded pro user and uses their first project. Measures, with 20 clients
- * in parallel: POST /api/uploads (a 1 GiB multipart intent: DB insert + S3
- * CreateMultipartUpload) and POST /api/uploads/:id/parts (a batch of 100 part URLs, as the
- * uploader asks). Baselines in the same run: a bare node:http round trip from this process,
- * and the app's own 404, which costs Next's routing but no handler. Intents made here are
- * cancelled afterwards (not timed), so no multipart upload is left in the bucket.
+ * Runs in the test world (bench/world.ts: slot BIBLIO_TEST_SLOT, 9 by default), starting the
+ * slot's stack if it is not running and `next start` of the slot's build. Routes:
+ *   - GET /api/health: an Edge route handler with no I/O, the baseline for what one request
+ *     costs in this app (Next's routing, the Edge sandbox, a JSON response);
+ *   - POST /api/uploads: a 1 GiB multipart intent (session, rate limit, project and caps
+ *     read, S3 CreateMultipartUpload, the intent row and its event, 6 first part URLs);
+ *   - POST /api/uploads/:id/parts: 100 part URLs (session, rate limit, ownership read, signing);
+ *   - Companion: POST /s3/multipart and GET /s3/multipart/:id/batch with 100 parts, same bucket.
+ * Each client count uses fresh throwaway pro users (rate limits are per user), and every
+ * intent and Companion multipart made here is aborted at the end; the users are deleted.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { performance } from "node:perf_hooks";
+import { BENCH_SLOT, benchStack } from "./world";
+import { join, resolve } from "node:path";
+import { type BenchApp, startBenchApp } from "./control-plane/app";
+import { type Companion, startCompanion } from "./control-plane/companion";
+import { CookieJar, formatRow, measure, type Stats } from "./control-plane/measure";
 
-const PRO_USER = { email: "pro@biblio.local", password: "biblio-pro-dev" };
-const TARGETS = { p50: 20, p99: 80 };
 const GiB = 1024 ** 3;
-
-function arg(flag: string): string | undefined {
+const ROOT = resolve(import.meta.dirname, "..");
+const arg = (flag: string) => {
   const i = process.argv.indexOf(flag);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
+};
 const QUICK = process.argv.includes("--quick");
-const BASE = (arg("--url") ?? "http://localhost:3000").replace(/\/$/, "");
-const CLIENTS = Number(arg("--clients") ?? 20);
 const REQUESTS = Number(arg("--requests") ?? (QUICK ? 200 : 400));
+const SINGLE_REQUESTS = Math.max(50, Math.round(REQUESTS / 4));
 const WARMUP = QUICK ? 20 : 40;
+const CLIENTS = (arg("--clients") ?? "1,20").split(",").map(Number);
+const USERS_PER_RUN = 24;
+const WITH_COMPANION = !process.argv.includes("--no-companion");
+const BESIDE_GIB = Number(arg("--beside-checksum-gib") ?? 0);
+const PARTS = Array.from({ length: 100 }, (_, i) => i + 1);
 
 setTimeout(() => {
-  console.error("benchmark exceeded 10 minutes, aborting");
+  console.error("benchmark exceeded 20 minutes, aborting");
   process.exit(2);
-}, 10 * 60_000).unref();
+}, 20 * 60_000).unref();
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-type Stats = { n: number; p50: number; p99: number; mean: number; errors: number };
-
-/** Runs `total` calls of `once` spread over `clients` concurrent loops; returns per-call latency. */
-async function measure(total: number, clients: number, once: (i: number) => Promise<boolean>): Promise<Stats> {
-  const times: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const loop = async () => {
-    for (let i = next++; i < total; i = next++) {
-      const t0 = performance.now();
-      const ok = await once(i).catch(() => false);
-      times.push(performance.now() - t0);
-      if (!ok) errors++;
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, loop));
-  times.sort((a, b) => a - b);
-  return { n: times.length, p50: percentile(times, 50), p99: percentile(times, 99), mean: times.reduce((a, b) => a + b, 0) / times.length, errors };
-}
-
-async function signIn(): Promise<string> {
-  const res = await fetch(`${BASE}/api/auth/sign-in/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: BASE },
-    body: JSON.stringify(PRO_USER),
-  });
-  if (!res.ok) throw new Error(`sign-in answered ${res.status}: is the app at ${BASE} running with the stack?`);
-  const cookies = res.headers.getSetCookie().map((c) => c.split(";")[0]);
-  return cookies.join("; ");
-}
-
-function startBareServer(): Promise<{ url: string; close: () => void }> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end('{"ok":true}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() })),
-  );
-}
-
-function row(name: string, s: Stats, baseline?: Stats): string {
-  const ratio = baseline ? `  ×${(s.p50 / baseline.p50).toFixed(1)} p50, ×${(s.p99 / baseline.p99).toFixed(1)} p99 vs bare` : "";
-  const errors = s.errors ? `  (${s.errors} errors)` : "";
-  return `${name.padEnd(24)} p50 ${s.p50.toFixed(1).padStart(7)} ms   p99 ${s.p99.toFixed(1).padStart(7)} ms   mean ${s.mean.toFixed(1).padStart(7)} ms  n=${s.n}${ratio}${errors}`;
-}
+type BenchUser = { id: string; jar: CookieJar; projectId: string };
 
 async function main() {
-  const cookie = await signIn();
-  const headers = { cookie, "content-type": "application/json", accept: "application/json", origin: BASE };
-  const projects = (await (await fetch(`${BASE}/api/projects`, { headers })).json()) as { projects: { id: string }[] };
-  const projectId = projects.projects[0]?.id;
-  if (!projectId) throw new Error("the pro user has no project");
+  const stack = await benchStack();
+  Object.assign(process.env, stack.env);
+  const { createTestUser } = await import("../tests/helpers/auth");
+  const { getDb, closeDb } = await import("@/lib/db/node");
+  const { sql } = await import("drizzle-orm");
 
-  const created: string[] = [];
-  const createOnce = async (i: number) => {
-    const res = await fetch(`${BASE}/api/uploads`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ name: `bench-${i}.mp4`, type: "video/mp4", size: GiB, projectId, options: { checksum: false, sniff: true, probe: false } }),
-    });
-    const body = (await res.json()) as { upload?: { id: string } };
-    if (body.upload) created.push(body.upload.id);
-    return res.status === 201;
-  };
-
-  const bare = await startBareServer();
+  let app: BenchApp | undefined;
+  let companion: Companion | undefined;
+  const users: BenchUser[] = [];
+  const intents: { id: string; user: BenchUser }[] = [];
+  const companionUploads: { uploadId: string; key: string }[] = [];
   try {
-    console.log(`app ${BASE}: ${CLIENTS} clients, ${REQUESTS} requests per route (after ${WARMUP} warm-up)`);
-    await measure(WARMUP, CLIENTS, () => fetch(bare.url).then((r) => r.text().then(() => r.ok)));
-    const bareStats = await measure(REQUESTS, CLIENTS, () => fetch(bare.url).then((r) => r.text().then(() => r.ok)));
-    console.log(row("bare node:http", bareStats));
+    const url = arg("--url");
+    app = url
+      ? { url: url.replace(/\/$/, ""), stop: async () => {} }
+      : await startBenchApp({
+          env: stack.env,
+          slot: BENCH_SLOT,
+          build: process.argv.includes("--build"),
+          profileDir: process.argv.includes("--profile") ? join(ROOT, ".data/bench/profiles") : undefined,
+        });
+    const base = app.url;
+    if (WITH_COMPANION) companion = await startCompanion(stack.env);
 
-    const notFound = `${BASE}/api/uploads/upl_bench/not-a-route`;
-    await measure(WARMUP, CLIENTS, () => fetch(notFound, { headers }).then((r) => r.text().then(() => r.status === 404)));
-    const notFoundStats = await measure(REQUESTS, CLIENTS, () => fetch(notFound, { headers }).then((r) => r.text().then(() => r.status === 404)));
-    console.log(row("app 404", notFoundStats, bareStats));
-
-    await measure(WARMUP, CLIENTS, createOnce);
-    const createStats = await measure(REQUESTS, CLIENTS, createOnce);
-    console.log(row("POST /api/uploads", createStats, bareStats));
-
-    // Sign 100 parts of intents made above, spread over them as many uploads would be.
-    const targets = created.slice(0, Math.max(1, Math.min(created.length, 50)));
-    const partNumbers = Array.from({ length: 100 }, (_, i) => i + 1);
-    const signOnce = async (i: number) => {
-      const res = await fetch(`${BASE}/api/uploads/${targets[i % targets.length]}/parts`, {
+    const call = async (user: BenchUser, path: string, init: RequestInit = {}) => {
+      const res = await fetch(`${base}${path}`, {
+        ...init,
+        headers: { cookie: user.jar.header(), "content-type": "application/json", accept: "application/json", origin: base },
+      });
+      user.jar.update(res);
+      return res;
+    };
+    const newUsers = async (n: number) => {
+      const made: BenchUser[] = [];
+      for (let i = 0; i < n; i++) {
+        const u = await createTestUser({ plan: "pro" });
+        made.push({ id: u.id, jar: new CookieJar(u.cookie), projectId: u.projectId });
+      }
+      users.push(...made);
+      return made;
+    };
+    const createOnce = (pool: BenchUser[]) => async (i: number) => {
+      const user = pool[i % pool.length]!;
+      const res = await call(user, "/api/uploads", {
         method: "POST",
-        headers,
-        body: JSON.stringify({ partNumbers }),
+        body: JSON.stringify({ name: `bench-${i}.mp4`, type: "video/mp4", size: GiB, projectId: user.projectId, options: { checksum: false, sniff: true, probe: false } }),
+      });
+      const body = (await res.json()) as { upload?: { id: string } };
+      if (body.upload) intents.push({ id: body.upload.id, user });
+      return res.status === 201;
+    };
+    const signOnce = (targets: { id: string; user: BenchUser }[]) => async (i: number) => {
+      const t = targets[i % targets.length]!;
+      const res = await call(t.user, `/api/uploads/${t.id}/parts`, { method: "POST", body: JSON.stringify({ partNumbers: PARTS }) });
+      await res.arrayBuffer();
+      return res.ok;
+    };
+    const health = async () => {
+      const res = await fetch(`${base}/api/health`);
+      await res.arrayBuffer();
+      return res.ok;
+    };
+    const companionCreate = async (i: number) => {
+      const res = await fetch(`${companion!.url}/s3/multipart`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", origin: base },
+        body: JSON.stringify({ filename: `bench-${i}.mp4`, type: "video/mp4", metadata: {} }),
+      });
+      const body = (await res.json()) as { uploadId?: string; key?: string };
+      if (body.uploadId && body.key) companionUploads.push({ uploadId: body.uploadId, key: body.key });
+      return res.ok;
+    };
+    const companionSign = (targets: { uploadId: string; key: string }[]) => async (i: number) => {
+      const t = targets[i % targets.length]!;
+      const res = await fetch(`${companion!.url}/s3/multipart/${encodeURIComponent(t.uploadId)}/batch?key=${encodeURIComponent(t.key)}&partNumbers=${PARTS.join(",")}`, {
+        headers: { accept: "application/json", origin: base },
       });
       await res.arrayBuffer();
       return res.ok;
     };
-    await measure(WARMUP, CLIENTS, signOnce);
-    const signStats = await measure(REQUESTS, CLIENTS, signOnce);
-    console.log(row("POST …/parts (100)", signStats, bareStats));
 
-    for (const [name, s] of [["create", createStats], ["sign", signStats]] as const) {
-      const verdict = [s.p50 <= TARGETS.p50 ? "p50 met" : "p50 NOT met", s.p99 <= TARGETS.p99 ? "p99 met" : "p99 NOT met"].join(", ");
-      console.log(`${name}: targets p50 ≤ ${TARGETS.p50} ms, p99 ≤ ${TARGETS.p99} ms: ${verdict}`);
+    console.log(`app ${base} (slot ${BENCH_SLOT}), node ${process.version}, ${WITH_COMPANION ? `Companion at ${companion!.url}` : "no Companion"}`);
+    const summary: Record<number, Record<string, Stats>> = {};
+    for (const clients of CLIENTS) {
+      const n = clients === 1 ? SINGLE_REQUESTS : REQUESTS;
+      const warm = clients === 1 ? 10 : WARMUP;
+      const pool = await newUsers(USERS_PER_RUN);
+      const s: Record<string, Stats> = {};
+      console.log(`\n${clients} client${clients === 1 ? "" : "s"}, ${n} requests per route after ${warm} warm-up`);
+      await measure(warm, clients, health);
+      s.health = await measure(n, clients, health);
+      console.log(formatRow("GET /api/health (no I/O)", s.health));
+
+      const before = intents.length;
+      await measure(warm, clients, createOnce(pool));
+      s.create = await measure(n, clients, createOnce(pool));
+      console.log(formatRow("POST /api/uploads", s.create, [`×${(s.create.p50 / s.health.p50).toFixed(1)} health p50`]));
+      if (companion) {
+        await measure(warm, clients, companionCreate);
+        s.companionCreate = await measure(n, clients, companionCreate);
+        console.log(formatRow("Companion POST /s3/multipart", s.companionCreate));
+      }
+
+      const targets = intents.slice(before, before + 50);
+      await measure(warm, clients, signOnce(targets));
+      s.sign = await measure(n, clients, signOnce(targets));
+      console.log(formatRow("POST …/parts (100 URLs)", s.sign, [`×${(s.sign.p50 / s.health.p50).toFixed(1)} health p50`]));
+      if (companion) {
+        const cTargets = companionUploads.slice(-50);
+        await measure(warm, clients, companionSign(cTargets));
+        s.companionSign = await measure(n, clients, companionSign(cTargets));
+        console.log(formatRow("Companion …/batch (100 URLs)", s.companionSign));
+      }
+      summary[clients] = s;
     }
+
+    if (BESIDE_GIB > 0) {
+      const { besideChecksum } = await import("./control-plane/beside-checksum");
+      const [owner] = await newUsers(1);
+      const pool = await newUsers(4);
+      await besideChecksum({ gib: BESIDE_GIB, owner: owner!, call, createOnce: createOnce(pool), signTargets: () => intents.slice(-20), signOnce, measure, formatRow });
+    }
+
+    verdicts(summary);
   } finally {
-    bare.close();
-    // Cancelling each intent aborts its multipart upload in the bucket.
+    // Aborting each intent through the app also aborts its multipart upload in the bucket.
     let next = 0;
     await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let i = next++; i < created.length; i = next++) {
-          await fetch(`${BASE}/api/uploads/${created[i]}`, { method: "DELETE", headers }).catch(() => {});
+      Array.from({ length: 6 }, async () => {
+        for (let i = next++; i < intents.length; i = next++) {
+          const t = intents[i]!;
+          await fetch(`${app!.url}/api/uploads/${t.id}`, { method: "DELETE", headers: { cookie: t.user.jar.header(), origin: app!.url } }).catch(() => {});
         }
       }),
     );
-    console.log(`cancelled ${created.length} benchmark intents`);
+    if (companion) {
+      for (const c of companionUploads) {
+        await fetch(`${companion.url}/s3/multipart/${encodeURIComponent(c.uploadId)}?key=${encodeURIComponent(c.key)}`, { method: "DELETE" }).catch(() => {});
+      }
+      await companion.stop();
+    }
+    await app?.stop();
+    if (users.length) await getDb().execute(sql`delete from "user" where id = any(${sql.param(users.map((u) => u.id))}::text[])`);
+    console.log(`\naborted ${intents.length} intents and ${companionUploads.length} Companion uploads; deleted ${users.length} benchmark users`);
+    await closeDb();
+    await stack.stop();
   }
 }
 
+function verdicts(summary: Record<number, Record<string, Stats>>) {
+  const lines: string[] = [];
+  const check = (label: string, value: number, limit: number) => lines.push(`${value <= limit ? "met    " : "NOT met"}  ${label}: ${value.toFixed(1)} vs ${limit.toFixed(1)}`);
+  const many = summary[20];
+  if (many) {
+    check("20 clients: create p50 ≤ 2× health p50", many.create!.p50, 2 * many.health!.p50);
+    check("20 clients: sign-100 p50 ≤ 2× health p50", many.sign!.p50, 2 * many.health!.p50);
+    if (many.companionSign) {
+      check("20 clients: sign-100 p50 ≤ Companion p50", many.sign!.p50, many.companionSign.p50);
+      check("20 clients: sign-100 p99 ≤ Companion p99", many.sign!.p99, many.companionSign.p99);
+      check("20 clients: create p50 ≤ 1.5× Companion p50", many.create!.p50, 1.5 * many.companionCreate!.p50);
+    }
+  }
+  const one = summary[1];
+  if (one) {
+    check("1 client: create p50 ≤ 25 ms", one.create!.p50, 25);
+    check("1 client: sign-100 p50 ≤ 25 ms", one.sign!.p50, 25);
+    if (one.companionSign) {
+      check("1 client: sign-100 p50 ≤ Companion p50", one.sign!.p50, one.companionSign.p50);
+      check("1 client: create p50 ≤ 1.5× Companion p50", one.create!.p50, 1.5 * one.companionCreate!.p50);
+    }
+  }
+  console.log(`\nTargets\n${lines.join("\n")}`);
+}
+
 main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });
