@@ -22,7 +22,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node_modules/.bin/next start --port ${port}`,
+    command: `node_modules/.bin/next start --port ${port} --hostname 127.0.0.1`,
     url: `http://localhost:${port}/`,
     reuseExistingServer: false,
     timeout: 60_000,
