@@ -11,12 +11,12 @@ export type ObjectPage = { objects: ListedObject[]; next: string | null };
  * One ListObjectsV2 call (up to 1,000 keys, in key order). `startAfter` resumes after a
  * key (the poller's cursor); `token` continues a listing.
  */
-export async function listObjectPage(input: { prefix: string; startAfter?: string | null; token?: string | null }): Promise<ObjectPage> {
+export async function listObjectPage(input: { prefix: string; startAfter?: string | null; token?: string | null; maxKeys?: number }): Promise<ObjectPage> {
   const out = await getS3().send(
     new ListObjectsV2Command({
       Bucket: getBucket(),
       Prefix: input.prefix,
-      MaxKeys: LIST_PAGE_SIZE,
+      MaxKeys: input.maxKeys ?? LIST_PAGE_SIZE,
       StartAfter: input.token ? undefined : (input.startAfter ?? undefined),
       ContinuationToken: input.token ?? undefined,
     }),

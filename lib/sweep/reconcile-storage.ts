@@ -37,7 +37,7 @@ export async function reconcileObjects(ctx: SweepContext): Promise<void> {
   let token: string | null = null;
   for (let n = 0; n < pages; n++) {
     await ctx.checkpoint();
-    const page = await listObjectPage({ prefix: UPLOAD_KEY_PREFIX, startAfter, token });
+    const page = await listObjectPage({ prefix: UPLOAD_KEY_PREFIX, startAfter, token, maxKeys: ctx.opts.listPageSize });
     token = page.next;
     ctx.counts.listed += page.objects.length;
     if (page.objects.length) await reconcilePage(ctx, page.objects, recover, graceHours);

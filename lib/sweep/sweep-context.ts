@@ -13,6 +13,8 @@ export type SweepOptions = {
   multipartRecheckMs?: number;
   /** Listing pages (1,000 keys each) per run; the cursor carries on from there next run. */
   listPagesPerRun?: number;
+  /** Keys per listing page (default and S3's maximum: 1,000); smaller only to exercise the cursor in tests. */
+  listPageSize?: number;
 };
 
 export type SweepResult =

@@ -60,7 +60,7 @@ async function withRevokedQstash<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function createAndPut(body: Uint8Array = PNG) {
+async function createAndPut(body: Uint8Array<ArrayBuffer> = PNG) {
   const res = await callRoute(uploadsRoute.POST, {
     method: "POST",
     cookie: owner.cookie,
