@@ -3,8 +3,9 @@ import { ANALYSIS_OPTIONS, type JobPayload } from "@/lib/jobs/job-payload";
 import { getPlan, isTypeAllowed } from "@/lib/plans/plans";
 import { publishJob } from "@/lib/queue/publish-job";
 import { withUploadSpan } from "@/lib/trace/upload-trace";
-import { deleteObject, headObject, isNotFound, readHead } from "@/lib/storage/objects";
-import { SNIFF_BYTES, sameFamily, sniffType } from "./sniff-type";
+import { headObject, isNotFound, readHead, readRange } from "@/lib/storage/objects";
+import { getEnv } from "@/lib/env";
+import { detectType, SNIFF_BYTES, typeMatches } from "./sniff-type";
 
 export type ConfirmOutcome =
   | { outcome: "queued" | "uploaded" | "unchanged"; upload: UploadRow }
@@ -43,23 +44,26 @@ async function confirmInSpan(upload: UploadRow, source: UploadSource): Promise<C
   } else if (head.size > plan.maxFileSize) {
     problem = `The file exceeds the ${plan.label} plan's size limit.`;
   } else {
-    realType = first ? sniffType(first) : null;
-    if (!realType) problem = "The file's contents are not a recognised video, audio, image or PDF format.";
-    else if (!isTypeAllowed(plan, realType)) problem = `Files of type ${realType} are not allowed on the ${plan.label} plan.`;
-    else if (!sameFamily(upload.declaredType, realType)) problem = `The file was declared as ${upload.declaredType} but its contents are ${realType}.`;
+    const detected = first ? await detectType(first, (offset, length) => readRange(upload.storageKey, offset, length), head.size) : null;
+    realType = detected?.mime ?? null;
+    if (!detected) problem = "The file's contents are not a recognised video, audio, image or PDF format.";
+    else if (!isTypeAllowed(plan, detected.mime)) problem = `Files of type ${detected.mime} are not allowed on the ${plan.label} plan.`;
+    else if (!typeMatches(upload.declaredType, detected)) problem = `The file was declared as ${upload.declaredType} but its contents are ${detected.mime}.`;
   }
 
   if (problem) {
+    // The bytes are quarantined, not deleted: kept in place for a grace period, visible
+    // to admins (who can inspect, or rescue a file detection got wrong), then deleted by
+    // the sweep (lib/sweep/purge-quarantine.ts). A wrong verdict must not lose a file.
+    const quarantineUntil = new Date(Date.now() + getEnv().REJECTED_QUARANTINE_HOURS * 3_600_000);
     const rejected = await transitionUpload({
       id: upload.id,
       from: ["pending"],
       to: "rejected",
-      set: { rejectReason: problem, realSize: head.size, realType, source },
-      event: { type: "rejected", source, detail: { reason: problem, size: head.size, realType } },
+      set: { rejectReason: problem, realSize: head.size, realType, source, quarantineUntil },
+      event: { type: "rejected", source, detail: { reason: problem, size: head.size, realType, quarantineUntil: quarantineUntil.toISOString() } },
     });
     if (!rejected) return { outcome: "unchanged", upload: (await getUploadById(upload.id)) ?? upload };
-    // The bytes are not kept: they failed the checks the user was promised.
-    await deleteObject(upload.storageKey);
     return { outcome: "rejected", upload: rejected, reason: problem };
   }
 

@@ -1,49 +1,99 @@
-/** How many leading bytes the sniffers look at; one ranged GET fetches exactly this. */
-export const SNIFF_BYTES = 64;
+import { fileTypeFromBuffer } from "file-type";
+import { baseType } from "@/lib/plans/plans";
+import { isoBmffTracks, matroskaTracks, oggTracks, type ReadRange, type TrackKind } from "./media-tracks";
 
-type Signature = { mime: string; test: (b: Uint8Array) => boolean };
+/**
+ * How many leading bytes detection reads first (one ranged GET). Enough for file-type's
+ * signatures, an MPEG-TS packet pair, Ogg's first pages and a WebM's Tracks element
+ * (ffmpeg writes ~4 KiB of reserved space before it); an MP4's moov is fetched apart.
+ */
+export const SNIFF_BYTES = 64 * 1024;
 
-const ascii = (b: Uint8Array, offset: number, text: string) =>
-  text.split("").every((ch, i) => b[offset + i] === ch.charCodeAt(0));
-const bytes = (b: Uint8Array, offset: number, sig: number[]) => sig.every((v, i) => b[offset + i] === v);
+export type DetectedType = {
+  /** The real type, normalised to the names of the allowlist (lib/plans). */
+  mime: string;
+  /**
+   * For containers that hold audio-only and video files alike (MP4, WebM/Matroska, Ogg,
+   * MPEG-TS): what the tracks say, or null when they could not be read. Null for others.
+   */
+  tracks: TrackKind | null;
+  /** True for those ambiguous containers. */
+  ambiguous: boolean;
+};
 
-// Order matters: ISO-BMFF brands must be read before the generic mp4 fallback.
-const SIGNATURES: Signature[] = [
-  { mime: "application/pdf", test: (b) => ascii(b, 0, "%PDF-") },
-  { mime: "image/png", test: (b) => bytes(b, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
-  { mime: "image/jpeg", test: (b) => bytes(b, 0, [0xff, 0xd8, 0xff]) },
-  { mime: "image/gif", test: (b) => ascii(b, 0, "GIF87a") || ascii(b, 0, "GIF89a") },
-  { mime: "image/webp", test: (b) => ascii(b, 0, "RIFF") && ascii(b, 8, "WEBP") },
-  { mime: "audio/wav", test: (b) => ascii(b, 0, "RIFF") && ascii(b, 8, "WAVE") },
-  { mime: "video/x-msvideo", test: (b) => ascii(b, 0, "RIFF") && ascii(b, 8, "AVI ") },
-  { mime: "video/quicktime", test: (b) => ascii(b, 4, "ftyp") && ascii(b, 8, "qt  ") },
-  { mime: "image/avif", test: (b) => ascii(b, 4, "ftyp") && (ascii(b, 8, "avif") || ascii(b, 8, "avis")) },
-  { mime: "image/heic", test: (b) => ascii(b, 4, "ftyp") && (ascii(b, 8, "heic") || ascii(b, 8, "heix") || ascii(b, 8, "mif1")) },
-  { mime: "audio/mp4", test: (b) => ascii(b, 4, "ftyp") && (ascii(b, 8, "M4A ") || ascii(b, 8, "M4B ")) },
-  { mime: "video/mp4", test: (b) => ascii(b, 4, "ftyp") },
-  // QuickTime files without ftyp start directly with a moov/mdat/wide atom.
-  { mime: "video/quicktime", test: (b) => ["moov", "mdat", "wide", "free"].some((atom) => ascii(b, 4, atom)) },
-  { mime: "video/webm", test: (b) => bytes(b, 0, [0x1a, 0x45, 0xdf, 0xa3]) && findAscii(b, "webm") },
-  { mime: "video/x-matroska", test: (b) => bytes(b, 0, [0x1a, 0x45, 0xdf, 0xa3]) },
-  { mime: "audio/ogg", test: (b) => ascii(b, 0, "OggS") },
-  { mime: "audio/flac", test: (b) => ascii(b, 0, "fLaC") },
-  { mime: "audio/mpeg", test: (b) => ascii(b, 0, "ID3") || (b[0] === 0xff && (b[1]! & 0xe0) === 0xe0 && (b[1]! & 0x06) !== 0) },
-  { mime: "audio/aac", test: (b) => b[0] === 0xff && (b[1]! & 0xf6) === 0xf0 },
-];
+// file-type's names → the allowlist's names.
+const ALIASES: Record<string, string> = {
+  "video/vnd.avi": "video/x-msvideo",
+  "video/mp1s": "video/mpeg",
+  "video/mp2p": "video/mpeg",
+  "audio/x-m4a": "audio/mp4",
+  "audio/x-flac": "audio/flac",
+  "audio/wave": "audio/wav",
+  "audio/x-wav": "audio/wav",
+};
 
-function findAscii(b: Uint8Array, text: string): boolean {
-  const limit = Math.min(b.length, SNIFF_BYTES) - text.length;
-  for (let i = 0; i <= limit; i++) if (ascii(b, i, text)) return true;
-  return false;
+type Family = "isobmff" | "matroska" | "ogg" | "mpegts";
+const CONTAINER: Record<string, Family> = {
+  "video/mp4": "isobmff",
+  "audio/mp4": "isobmff",
+  "video/quicktime": "isobmff",
+  "video/x-m4v": "isobmff",
+  "video/3gpp": "isobmff",
+  "video/3gpp2": "isobmff",
+  "video/webm": "matroska",
+  "video/x-matroska": "matroska",
+  "audio/webm": "matroska",
+  "audio/x-matroska": "matroska",
+  "audio/ogg": "ogg",
+  "audio/opus": "ogg",
+  "video/ogg": "ogg",
+  "video/mp2t": "mpegts",
+};
+
+/** The container's type for what its tracks hold. */
+function byTracks(family: Family, mime: string, kind: TrackKind): string {
+  switch (family) {
+    case "isobmff":
+      return kind === "audio" ? "audio/mp4" : mime.startsWith("video/") ? mime : "video/mp4";
+    case "matroska":
+      return `${kind}/${mime.endsWith("webm") ? "webm" : "x-matroska"}`;
+    case "ogg":
+      return `${kind}/ogg`;
+    case "mpegts":
+      return mime;
+  }
 }
 
-/** The real type of a file from its first bytes, or null when nothing matches. */
-export function sniffType(head: Uint8Array): string | null {
-  return SIGNATURES.find((s) => s.test(head))?.mime ?? null;
+/**
+ * The real type of a stored file, from its bytes: file-type (a maintained detector) on the
+ * first bytes, then the tracks of an ambiguous container. Null when nothing matches.
+ * `head` is the first SNIFF_BYTES (or the whole file, if smaller); `read` fetches more.
+ */
+export async function detectType(head: Uint8Array, read: ReadRange, size: number): Promise<DetectedType | null> {
+  const found = await fileTypeFromBuffer(head);
+  if (!found) return null;
+  let mime = baseType(found.mime);
+  mime = ALIASES[mime] ?? mime;
+  const family = CONTAINER[mime];
+  if (!family) return { mime, tracks: null, ambiguous: false };
+  const cached: ReadRange = (offset, length) =>
+    offset + length <= head.length ? Promise.resolve(head.subarray(offset, offset + length)) : read(offset, length);
+  let tracks: TrackKind | null = null;
+  if (family === "isobmff") tracks = await isoBmffTracks(cached, size);
+  else if (family === "matroska") tracks = await matroskaTracks(cached, size);
+  else if (family === "ogg") tracks = oggTracks(head);
+  return { mime: tracks ? byTracks(family, mime, tracks) : mime, tracks, ambiguous: true };
 }
 
-/** "video/mp4" and "video/quicktime" are the same family; a PNG declared as video is not. */
-export function sameFamily(declared: string, real: string): boolean {
-  const family = (t: string) => (t === "application/pdf" ? "pdf" : t.split("/")[0]);
-  return family(declared.toLowerCase()) === family(real.toLowerCase());
+const family = (t: string) => (baseType(t) === "application/pdf" ? "pdf" : baseType(t).split("/")[0]);
+
+/**
+ * Whether the declared type fits the detected one: the same family (`video/mp4` and
+ * `video/quicktime` are both video). An ambiguous container whose tracks could not be
+ * read fits either audio or video: a valid file is never rejected for our limits.
+ */
+export function typeMatches(declared: string, detected: DetectedType): boolean {
+  const want = family(declared);
+  if (want === family(detected.mime)) return true;
+  return detected.ambiguous && detected.tracks === null && (want === "audio" || want === "video");
 }

@@ -29,8 +29,28 @@ export function getPlan(id: string | null | undefined): Plan {
   return PLANS[(id ?? "free") as PlanId] ?? PLANS.free;
 }
 
+/**
+ * The one allowlist of concrete types, shared by create (the declared type), confirm and
+ * the worker (the detected type): only types the detector (lib/pipeline/sniff-type) can
+ * recognise from the bytes, so a declared type that passes create can also pass confirm.
+ * A plan's `allowedTypes` (families, shown in the UI) narrows it further.
+ */
+export const ACCEPTED_TYPES: readonly string[] = [
+  "video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "video/ogg", "video/mp2t", "video/x-msvideo", "video/mpeg", "video/3gpp", "video/3gpp2", "video/x-m4v", "video/x-flv",
+  "audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/aac", "audio/aacp", "audio/ogg", "audio/opus", "audio/webm", "audio/x-matroska", "audio/flac", "audio/x-flac", "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "audio/aiff", "audio/x-aiff", "audio/mp2t",
+  "image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/heic", "image/heif", "image/bmp", "image/tiff",
+  "application/pdf",
+];
+const ACCEPTED = new Set(ACCEPTED_TYPES);
+
+/** `audio/ogg; codecs=opus` → `audio/ogg`. */
+export function baseType(mime: string): string {
+  return mime.split(";")[0]!.trim().toLowerCase();
+}
+
 export function isTypeAllowed(plan: Plan, mime: string): boolean {
-  const type = mime.split(";")[0]!.trim().toLowerCase();
+  const type = baseType(mime);
+  if (!ACCEPTED.has(type)) return false;
   return plan.allowedTypes.some((allowed) =>
     allowed.endsWith("/*") ? type.startsWith(allowed.slice(0, -1)) && type.length > allowed.length - 1 : type === allowed,
   );

@@ -141,6 +141,13 @@ export async function readHead(key: string, length: number): Promise<Uint8Array>
   return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
 }
 
+/** `length` bytes from `offset` (fewer at the end of the object), by one ranged GET. */
+export async function readRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+  if (length <= 0) return new Uint8Array();
+  const out = await getS3().send(new GetObjectCommand({ Bucket: getBucket(), Key: key, Range: `bytes=${offset}-${offset + length - 1}` }));
+  return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+}
+
 export async function deleteObject(key: string): Promise<void> {
   await getS3().send(new DeleteObjectCommand({ Bucket: getBucket(), Key: key }));
 }

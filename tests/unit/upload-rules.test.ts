@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { sameFamily, sniffType } from "@/lib/pipeline/sniff-type";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { detectType, typeMatches } from "@/lib/pipeline/sniff-type";
 import { PLANS, isTypeAllowed } from "@/lib/plans/plans";
 import { MAX_PARTS, MIN_PART_SIZE, partCountFor, partSizeFor } from "@/lib/uploads/part-size";
 import { nameProblem, safeKeyName } from "@/lib/uploads/safe-name";
@@ -56,23 +58,39 @@ describe("partSizeFor", () => {
   });
 });
 
-describe("sniffType", () => {
-  it("recognises the allowed formats from their first bytes", () => {
-    expect(sniffType(bytes("%PDF-1.7"))).toBe("application/pdf");
-    expect(sniffType(bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe("image/png");
-    expect(sniffType(bytes([0, 0, 0, 0x20], "ftypisom"))).toBe("video/mp4");
-    expect(sniffType(bytes([0, 0, 0, 0x14], "ftypqt  "))).toBe("video/quicktime");
-    expect(sniffType(bytes("ID3", [4, 0]))).toBe("audio/mpeg");
-    expect(sniffType(bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x84], "webm"))).toBe("video/webm");
+describe("detectType", () => {
+  const detect = (b: Uint8Array) => detectType(b, async (o, l) => b.subarray(o, o + l), b.length);
+  const fixture = (name: string) => new Uint8Array(readFileSync(join(import.meta.dirname, "../fixtures", name)));
+
+  it("recognises the allowed formats from their bytes", async () => {
+    expect((await detect(bytes("%PDF-1.7\n%\xe2\xe3\n1 0 obj\n")))?.mime).toBe("application/pdf");
+    expect((await detect(fixture("sample.png")))?.mime).toBe("image/png");
+    expect((await detect(fixture("sample.mp3")))?.mime).toBe("audio/mpeg");
+    expect((await detect(fixture("sample.mov")))?.mime).toBe("video/quicktime");
   });
-  it("returns null for text and executables", () => {
-    expect(sniffType(bytes("hello world"))).toBeNull();
-    expect(sniffType(bytes([0x7f], "ELF"))).toBeNull();
+
+  it("decides audio or video by the tracks of MP4, WebM and Ogg", async () => {
+    expect(await detect(fixture("theora.ogv"))).toEqual({ mime: "video/ogg", tracks: "video", ambiguous: true });
+    expect(await detect(fixture("audio-only.webm"))).toEqual({ mime: "audio/webm", tracks: "audio", ambiguous: true });
+    expect(await detect(fixture("audio-only.mp4"))).toEqual({ mime: "audio/mp4", tracks: "audio", ambiguous: true });
+    expect(await detect(fixture("sample.webm"))).toEqual({ mime: "video/webm", tracks: "video", ambiguous: true });
+    expect(await detect(fixture("sample.mp4"))).toEqual({ mime: "video/mp4", tracks: "video", ambiguous: true });
+    expect((await detect(fixture("transport-stream.m2t")))?.mime).toBe("video/mp2t");
   });
-  it("compares families, not exact types", () => {
-    expect(sameFamily("video/mp4", "video/quicktime")).toBe(true);
-    expect(sameFamily("video/mp4", "image/png")).toBe(false);
-    expect(sameFamily("application/pdf", "application/pdf")).toBe(true);
+
+  it("returns null for text, and names executables so the allowlist can refuse them", async () => {
+    expect(await detect(bytes("hello world"))).toBeNull();
+    const elf = await detect(bytes([0x7f], "ELF", [2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    expect(elf?.mime).toBe("application/x-elf");
+    expect(isTypeAllowed(PLANS.pro, elf!.mime)).toBe(false);
+  });
+
+  it("compares families, and accepts either for a container whose tracks it could not read", () => {
+    expect(typeMatches("video/mp4", { mime: "video/quicktime", tracks: "video", ambiguous: true })).toBe(true);
+    expect(typeMatches("video/mp4", { mime: "image/png", tracks: null, ambiguous: false })).toBe(false);
+    expect(typeMatches("audio/ogg", { mime: "video/ogg", tracks: "video", ambiguous: true })).toBe(false);
+    expect(typeMatches("audio/mp4", { mime: "video/mp4", tracks: null, ambiguous: true })).toBe(true);
+    expect(typeMatches("audio/mpeg", { mime: "image/png", tracks: null, ambiguous: false })).toBe(false);
   });
 });
 
@@ -82,6 +100,10 @@ describe("plans", () => {
     expect(isTypeAllowed(PLANS.free, "application/pdf")).toBe(true);
     expect(isTypeAllowed(PLANS.free, "application/zip")).toBe(false);
     expect(isTypeAllowed(PLANS.free, "video/")).toBe(false);
+    // One allowlist for create and confirm: a type the detector cannot verify is refused up front.
+    expect(isTypeAllowed(PLANS.free, "video/mp2t")).toBe(true);
+    expect(isTypeAllowed(PLANS.free, "audio/ogg; codecs=opus")).toBe(true);
+    expect(isTypeAllowed(PLANS.free, "video/x-unknown-thing")).toBe(false);
     expect(PLANS.pro.maxFileSize).toBe(200 * 2 ** 30);
   });
 });
