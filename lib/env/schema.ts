@@ -70,7 +70,12 @@ export const ENV_SCHEMA = z
       .pipe(z.array(z.enum(["client", "storage-event", "sweep", "poll"]))),
     STORAGE_EVENT_SECRET: unsetIfEmpty(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional()),
     SWEEP_ORPHAN_GRACE_HOURS: unsetIfEmpty(z.coerce.number().positive().optional()),
+    // After this many failed publishes an upload counts as "still failing" on the admin overview (it is retried regardless).
     SWEEP_MAX_PUBLISH_ATTEMPTS: unsetIfEmpty(z.coerce.number().int().positive().default(10)),
+    // Recovery thresholds (issue 13); shortened by fault-injection runs.
+    SWEEP_QUEUED_STALE_SECONDS: unsetIfEmpty(z.coerce.number().positive().default(120)),
+    SWEEP_LEASE_GRACE_SECONDS: unsetIfEmpty(z.coerce.number().nonnegative().default(30)),
+    SWEEP_MULTIPART_RECHECK_SECONDS: unsetIfEmpty(z.coerce.number().nonnegative().default(60)),
     ...TIMEOUT_ENV,
     // A rejected file's bytes stay in storage this long (admins can inspect or rescue
     // them) before the sweep deletes them: type detection must never lose a valid file.

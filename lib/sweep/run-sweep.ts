@@ -26,14 +26,8 @@ const LEASE_TTL_MS = 2 * 60_000;
 const OUTBOX_BATCH = 100;
 const HANDOFF_BATCH = 100;
 const MULTIPART_BATCH = 50;
-/** A pending multipart upload is compared with its stored parts at most once per this. */
-const MULTIPART_RECHECK_MS = 60_000;
 /** Don't race a /complete that is publishing right now: an `uploaded` row joins the outbox after this. */
 const OUTBOX_SETTLE_MS = 60_000;
-/** A `queued` row this old whose message QStash no longer holds was lost on the way. */
-const QUEUED_STALE_MS = 2 * 60_000;
-/** A `processing` row whose lease ran out this long ago belongs to a worker that died. */
-const LEASE_GRACE_MS = 30_000;
 /** Vercel's Node functions stop at 60 s by default; stop early and leave the rest to the next run. */
 const DEFAULT_MAX_DURATION_MS = 50_000;
 
@@ -140,9 +134,16 @@ async function drainOutbox(ctx: SweepContext): Promise<void> {
   }
 }
 
+/**
+ * A `queued` row older than SWEEP_QUEUED_STALE_SECONDS, or a `processing` row whose lease
+ * ran out SWEEP_LEASE_GRACE_SECONDS ago, whose message QStash no longer holds, was lost on
+ * the way (QStash lost it, or it was dead-lettered while the failure callback could not
+ * reach the app): re-published.
+ */
 async function takeOverStaleHandoffs(ctx: SweepContext): Promise<void> {
-  const queuedBefore = new Date(Date.now() - (ctx.opts.queuedStaleMs ?? QUEUED_STALE_MS));
-  const leaseBefore = new Date(Date.now() - (ctx.opts.leaseGraceMs ?? LEASE_GRACE_MS));
+  const env = getEnv();
+  const queuedBefore = new Date(Date.now() - (ctx.opts.queuedStaleMs ?? env.SWEEP_QUEUED_STALE_SECONDS * 1000));
+  const leaseBefore = new Date(Date.now() - (ctx.opts.leaseGraceMs ?? env.SWEEP_LEASE_GRACE_SECONDS * 1000));
   let afterId = "";
   for (;;) {
     await ctx.checkpoint();
@@ -168,8 +169,9 @@ async function takeOverStaleHandoffs(ctx: SweepContext): Promise<void> {
   }
 }
 
+/** Each pending multipart upload is compared with its stored parts at most once per SWEEP_MULTIPART_RECHECK_SECONDS. */
 async function checkPendingMultipart(ctx: SweepContext): Promise<void> {
-  const checkedBefore = new Date(Date.now() - (ctx.opts.multipartRecheckMs ?? MULTIPART_RECHECK_MS));
+  const checkedBefore = new Date(Date.now() - (ctx.opts.multipartRecheckMs ?? getEnv().SWEEP_MULTIPART_RECHECK_SECONDS * 1000));
   const recover = isTriggerEnabled("sweep");
   for (;;) {
     await ctx.checkpoint();
