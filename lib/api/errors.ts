@@ -58,8 +58,22 @@ export function handleError(error: unknown, context: string): Response {
     log.error("dependency unavailable", { context, dependency, error: error instanceof Error ? error.message.slice(0, 200) : String(error), cause: cause instanceof Error ? cause.message : undefined });
     return errorResponse(dependencyUnavailable(dependency));
   }
+  if (isUnstorableText(error)) return errorResponse(new ApiError("bad_request", "The request contains a character that cannot be stored (such as U+0000)."));
   console.error(`[${context}] unexpected error`, error);
   return errorResponse(new ApiError("internal_error", "Something went wrong on our side. It has been logged."));
+}
+
+/**
+ * Postgres refuses NUL (and bytes invalid in UTF-8) in text: 22021 / 22P05. Such input
+ * reaching a query is the caller's fault, so it is a 400, not a 500; the parsers name the
+ * field where they can (parse-body.ts).
+ */
+function isUnstorableText(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "22021" || code === "22P05") return true;
+  }
+  return false;
 }
 
 export function zodToApiError(error: z.ZodError): ApiError {

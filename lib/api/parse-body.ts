@@ -21,9 +21,24 @@ export async function parseJsonBody<T extends z.ZodType>(req: Request, schema: T
   } catch {
     throw new ApiError("bad_request", "The body is not valid JSON.");
   }
+  assertStorableText(json);
   const result = schema.safeParse(json);
   if (!result.success) throw zodToApiError(result.error);
   return result.data;
+}
+
+/** Postgres text cannot hold NUL; refusing it here names the field instead of failing a query later. */
+function assertStorableText(value: unknown, path: (string | number)[] = []): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) throw new ApiError("unprocessable_entity", `${path.join(".") || "body"}: must not contain NUL characters`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => assertStorableText(v, [...path, i]));
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      assertStorableText(k, path);
+      assertStorableText(v, [...path, k]);
+    }
+  }
 }
 
 export async function readLimited(req: Request, maxBytes: number): Promise<string> {
@@ -52,6 +67,7 @@ export async function readLimited(req: Request, maxBytes: number): Promise<strin
 
 /** Validates route params and query strings; any invalid field, an id included, is a 422 naming it. */
 export function parseParams<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  assertStorableText(value);
   const result = schema.safeParse(value);
   if (!result.success) throw zodToApiError(result.error);
   return result.data;
