@@ -155,7 +155,7 @@ describe("deduplication", () => {
     expect(viaSdk.messageId).toBe(a.json.messageId);
     expect(viaSdk.deduplicated).toBe(true);
     await ep.waitFor("/dedup");
-    await sleep(100);
+    expect((await s.waitForIdle({ timeoutMs: 5000 })).idle).toBe(true);
     expect(ep.at("/dedup")).toHaveLength(1);
   });
 
@@ -167,7 +167,7 @@ describe("deduplication", () => {
     expect(b.deduplicated).toBe(true);
     expect(c.messageId).not.toBe(a.messageId);
     await ep.waitFor("/cdedup", 2);
-    await sleep(100);
+    expect((await s.waitForIdle({ timeoutMs: 5000 })).idle).toBe(true);
     expect(ep.at("/cdedup")).toHaveLength(2);
   });
 
@@ -201,7 +201,7 @@ describe("messages: get and cancel", () => {
     const all = await s.client.messages.cancel({ all: true } as any);
     expect(all.cancelled).toBeGreaterThanOrEqual(2);
     expect((await s.client.messages.get(more.messageId) as any).state).toBe("CANCELED");
-    await sleep(50);
+    expect((await s.waitForIdle({ timeoutMs: 5000 })).idle).toBe(true);
     expect(ep.at("/bulk/")).toHaveLength(0);
   });
 });

@@ -28,7 +28,8 @@ describe("queues API", () => {
     await q.enqueue({ url: ep.to("/apiq"), body: "2" });
     info = await q.get();
     expect(info.lag).toBe(2);
-    await sleep(100);
+    // Held by the pause, as the server itself reports: nothing in flight, both waiting.
+    expect(await s.waitForIdle({ timeoutMs: 5000 })).toMatchObject({ idle: true, paused: 2, inflight: 0 });
     expect(ep.at("/apiq")).toHaveLength(0);
     await q.resume();
     await q.resume();

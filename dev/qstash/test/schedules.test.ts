@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nextFireMs, parseCron } from "../cron.js";
-import { api, Endpoint, sleep, startServer, until } from "./helpers.js";
+import { api, Endpoint, startServer, until } from "./helpers.js";
 
 let s: Awaited<ReturnType<typeof startServer>>;
 let ep: Endpoint;
@@ -52,7 +52,7 @@ describe("schedules", () => {
     await s.client.schedules.pause({ schedule: scheduleId });
     expect((await s.client.schedules.get(scheduleId)).isPaused).toBe(true);
     expect(s.fireSchedule(scheduleId)).toEqual([]);
-    await sleep(50);
+    expect((await s.waitForIdle({ timeoutMs: 5000 })).idle).toBe(true);
     expect(ep.at("/pausable")).toHaveLength(0);
     expect((await api(s.url, "POST", `/v2/schedules/${scheduleId}/resume`)).status).toBe(200);
     expect((await s.client.schedules.get(scheduleId)).isPaused).toBe(false);
