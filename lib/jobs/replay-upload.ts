@@ -5,6 +5,7 @@ import { jobPayloadFor } from "@/lib/pipeline/confirm-upload";
 import { log } from "@/lib/log";
 import { getPlan } from "@/lib/plans/plans";
 import { publishJob } from "@/lib/queue/publish-job";
+import { REPLAYABLE } from "./replayable";
 import { getQstash } from "@/lib/queue/qstash-client";
 
 export type ReplayResult = {
@@ -14,8 +15,7 @@ export type ReplayResult = {
   replay: number;
 };
 
-/** States an admin may replay from: a failed job, or one stuck on its way (not pending: its bytes are unconfirmed). */
-export const REPLAYABLE = ["failed", "uploaded", "queued", "processing"] as const;
+export { REPLAYABLE };
 
 /**
  * Re-enqueues an upload (admin dashboard): a failed one, or one stuck in `uploaded`,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as republishRoute from "@/app/api/admin/outbox/republish/route";
 import * as uploadsRoute from "@/app/api/uploads/route";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
+import { cancelUpload } from "@/lib/admin/cancel-upload";
 import { cleanupOrphans } from "@/lib/admin/cleanup-orphans";
 import { countFailingPublishes } from "@/lib/admin/republish-outbox";
 import { getDb } from "@/lib/db/client";
@@ -172,6 +173,15 @@ describe("admin replay", () => {
     const row = await deliveredUpload();
     await getDb().execute(sql`update uploads set status = 'processing', lease_until = now() + interval '5 minutes' where id = ${row.id}`);
     await expect(replayUpload(row.id)).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("cancels an upload stuck in `queued`: aborted, its bytes deleted, a later delivery finds nothing to do", async () => {
+    const row = await deliveredUpload();
+    const out = await cancelUpload(row.id, "aborted", { id: admin.id, email: admin.email });
+    expect(out).toMatchObject({ status: "aborted", objectDeleted: true });
+    expect(await headObject(row.storageKey)).toBeNull();
+    expect((await eventsOf(row.id)).find((e) => e.type === "aborted")?.detail).toMatchObject({ was: "queued", previousMessageId: row.qstashMessageId });
+    await expect(cancelUpload(row.id, "aborted", { id: admin.id, email: admin.email })).rejects.toMatchObject({ status: 409 });
   });
 
   it("a late failure callback for the old message does not fail the replay", async () => {
