@@ -42,6 +42,7 @@ export async function runProcessors(input: { payload: JobPayload; attempt: numbe
         payload: input.payload,
         attempt: input.attempt,
         signal,
+        deadline: input.deadline,
         countBytes: (n) => {
           run.bytesRead[name] = (run.bytesRead[name] ?? 0) + n;
         },

@@ -15,6 +15,7 @@ import { getUploadById, listUploadEvents, transitionUpload, type UploadRow } fro
 import { replayUpload } from "@/lib/jobs/replay-upload";
 import { jobPayloadFor } from "@/lib/pipeline/confirm-upload";
 import { CHECKSUM_PROCESSOR } from "@/lib/processors/checksum";
+import { getEnv } from "@/lib/env";
 import { getQstash } from "@/lib/queue/qstash-client";
 import { ensureQueues } from "@/lib/queue/ensure-queues";
 import { deleteObject, headObject } from "@/lib/storage/objects";
@@ -428,7 +429,12 @@ describe("jobs longer than one invocation", () => {
     // Every delivery's budget is already spent when it starts: each hashes one slice
     // (~1 MiB), saves its state and hands over to a new message.
     const real = CHECKSUM_PROCESSOR.run;
-    vi.spyOn(CHECKSUM_PROCESSOR, "run").mockImplementation((ctx) => real({ ...ctx, deadline: Date.now() }));
+    const budgets: (number | undefined)[] = [];
+    vi.spyOn(CHECKSUM_PROCESSOR, "run").mockImplementation((ctx) => {
+      // The worker hands every processor its delivery's deadline (WORKER_INVOCATION_BUDGET_MS).
+      budgets.push(ctx.deadline === undefined ? undefined : ctx.deadline - Date.now());
+      return real({ ...ctx, deadline: Date.now() });
+    });
     const bytes = new Uint8Array(6 * 1024 * 1024);
     for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) % 251;
     bytes.set([0, 0, 0, 0x20, ...new TextEncoder().encode("ftypisom")]);
@@ -459,6 +465,11 @@ describe("jobs longer than one invocation", () => {
     expect(types.filter((t) => t === "continued")).toHaveLength(continued.length);
     expect(types.filter((t) => t === "processed")).toHaveLength(1);
     expect(await loadChecksumCheckpoint(id, row.etag!)).toBeNull();
+    const budgetMs = getEnv().WORKER_INVOCATION_BUDGET_MS;
+    for (const left of budgets) {
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(budgetMs);
+    }
   }, 90_000);
 });
 
