@@ -13,6 +13,8 @@ const nextConfig: NextConfig = {
       // the CJS build parses XML in plain JS (Create/Complete/List multipart need it).
       // A project-relative path: Turbopack ignores an absolute one here.
       "@aws-sdk/xml-builder": "./node_modules/@aws-sdk/xml-builder/dist-cjs/index.js",
+      // Uppy's sizes in the app's binary units (MiB, not "MB" for 1024² bytes).
+      "@transloadit/prettier-bytes": "./lib/format/uppy-bytes.ts",
     },
   },
 };

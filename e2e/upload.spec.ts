@@ -61,6 +61,8 @@ test("a real video goes all the way: processed, with its checksum and media deta
   await signIn(page);
   await openFirstProject(page);
   await addFiles(page, [file]);
+  // Uppy speaks the app's binary units: the fixture is tens of KiB, never "KB".
+  await expect(page.locator(".uppy-Dashboard-Item-statusSize").first()).toHaveText(/^\d+(\.\d)? KiB$/);
   await page.locator(UPLOAD_BUTTON).click();
   const row = uploadRow(page, name);
   const id = await uploadIdOf(row);
