@@ -116,6 +116,7 @@ async function main() {
     const polls: number[] = [];
     const lags: number[] = [];
     let done = false;
+    let failedPolls = 0;
     const completeRes = await callRoute(completeRoute.POST, { method: "POST", cookie: user.cookie, params: { id }, body: {} });
     if (completeRes.status !== 200) throw new Error(`complete: ${completeRes.status} ${JSON.stringify(completeRes.body)}`);
     await waitFor("processing to start", async () => (await getUploadById(id))?.status !== "queued", 60_000);
@@ -123,15 +124,16 @@ async function main() {
     const poller = (async () => {
       while (!done) {
         const a = performance.now();
-        await callRoute(uploadRoute.GET, { cookie: user.cookie, params: { id } });
+        const res = await callRoute(uploadRoute.GET, { cookie: user.cookie, params: { id } });
         polls.push(performance.now() - a);
+        if (res.status !== 200) failedPolls++;
         const b = performance.now();
         await new Promise((r) => setTimeout(r, 100));
         lags.push(performance.now() - b - 100);
       }
     })();
     const row = await waitFor(`${id} processed`, async () => {
-      const r = await getUploadById(id);
+      const r = await getUploadById(id).catch(() => null);
       return r && (r.status === "processed" || r.status === "failed") ? r : null;
     }, 30 * 60_000);
     done = true;
@@ -154,7 +156,7 @@ async function main() {
         mibPerInvocation: { min: Math.round(Math.min(...perInvocation) / MiB), max: Math.round(Math.max(...perInvocation) / MiB) },
         wallSeconds: +wall.toFixed(1),
         throughputMiBs: +(SIZE / MiB / wall).toFixed(1),
-        statusPollMs: { n: polls.length, p50: +pct(polls, 50).toFixed(1), p99: +pct(polls, 99).toFixed(1), max: +Math.max(...polls).toFixed(1) },
+        statusPollMs: { n: polls.length, failed: failedPolls, p50: +pct(polls, 50).toFixed(1), p99: +pct(polls, 99).toFixed(1), max: +Math.max(...polls).toFixed(1) },
         eventLoopLagMs: { p50: +pct(lags, 50).toFixed(1), p99: +pct(lags, 99).toFixed(1), max: +Math.max(...lags).toFixed(1) },
       }),
     );

@@ -18,10 +18,10 @@ const ms = (fallback: number) => unsetIfEmpty(z.coerce.number().int().positive()
  */
 export const TIMEOUT_ENV = {
   // Opening a database connection (WebSocket + startup), and waiting for a pooled one.
-  DB_CONNECT_TIMEOUT_MS: ms(5_000),
+  DB_CONNECT_TIMEOUT_MS: ms(10_000),
   // One statement: enforced by Postgres (statement_timeout) and by the client (a paused
   // server never answers the cancel either).
-  DB_QUERY_TIMEOUT_MS: ms(15_000),
+  DB_QUERY_TIMEOUT_MS: ms(20_000),
   // S3: TCP connect, and the longest silence on a request's socket (not its total time:
   // a checksum streams for minutes); then up to S3_MAX_ATTEMPTS tries in all.
   S3_CONNECT_TIMEOUT_MS: ms(5_000),
