@@ -87,6 +87,14 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | null |
   }
 }
 
+/** True once QStash has nothing in flight, due or waiting for a retry: every message has ended. */
+export async function qstashDrained(rig: FaultRig): Promise<boolean> {
+  const res = await fetch(new URL("/_local/idle", rig.qstashUrl), { headers: { Authorization: `Bearer ${rig.qstashToken}` } });
+  if (!res.ok) return false;
+  const s = (await res.json()) as { idle: boolean; delayed: number };
+  return s.idle && s.delayed === 0;
+}
+
 export async function objectSize(rig: FaultRig, key: string): Promise<number | null> {
   try {
     const head = await rig.s3.send(new HeadObjectCommand({ Bucket: rig.bucket, Key: key }));

@@ -5,7 +5,7 @@
 // stuck, nothing lost.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChaosUser, UploadRecord } from "../../bench/chaos/clients";
-import { objectSize, openMultipartSessions, states, upload, waitSettled, waitUntil, type UploadState } from "../helpers/faults-checks";
+import { objectSize, openMultipartSessions, qstashDrained, states, upload, waitSettled, waitUntil, type UploadState } from "../helpers/faults-checks";
 import { startFaultRig, type FaultRig } from "../helpers/faults-rig";
 
 let rig: FaultRig;
@@ -101,9 +101,11 @@ describe("faults, each once (deterministic subset of bench/chaos.ts)", () => {
     // Down until QStash has spent every retry on it and dead-lettered the job, so the
     // failure callback cannot reach the app either: only the sweep can recover it now.
     await waitUntil("the job in the DLQ", () => deadLettered([rec!.id!]));
+    await waitUntil("its failure callback ended too", () => qstashDrained(rig));
     await rig.startApp({});
-    // Its lease (60 s) is still running: move it to the past, which stands for the wait.
-    await rig.pool.query(`UPDATE uploads SET lease_until = now() - interval '5 minutes' WHERE id = $1 AND status = 'processing'`, [rec!.id]);
+    // Its lease (60 s) is still running: move it to the past, which stands for the wait
+    // (at millisecond precision, like every lease the app writes and compares).
+    await rig.pool.query(`UPDATE uploads SET lease_until = date_trunc('milliseconds', now()) - interval '5 minutes' WHERE id = $1 AND status = 'processing'`, [rec!.id]);
     await expectProcessedOnce([rec!], await waitSettled(rig, [rec!.id!]));
   }, 150_000);
 
@@ -160,11 +162,13 @@ describe("faults, each once (deterministic subset of bench/chaos.ts)", () => {
       for (const q of queues) await rig.qstash.queue({ queueName: q }).resume();
       // Every delivery meets the paused database until QStash gives the jobs up.
       await waitUntil("both jobs in the DLQ", async () => (await deadLettered(ids(records))) >= 2, 150_000);
+      // And their failure callbacks, which need the database too, have run out as well.
+      await waitUntil("every QStash message ended", () => qstashDrained(rig), 150_000);
     } finally {
       resume();
     }
     // The sweep takes over `queued` rows older than 2 minutes: age them, standing for that wait.
-    await rig.pool.query(`UPDATE uploads SET queued_at = now() - interval '10 minutes' WHERE id = ANY($1) AND status = 'queued'`, [ids(records)]);
+    await rig.pool.query(`UPDATE uploads SET queued_at = date_trunc('milliseconds', now()) - interval '10 minutes' WHERE id = ANY($1) AND status = 'queued'`, [ids(records)]);
     await expectProcessedOnce(records, await waitSettled(rig, ids(records)));
   }, 300_000);
 });
