@@ -18,7 +18,10 @@ export function assertSameOrigin(req: Request): void {
   const appOrigin = new URL(getEnv().APP_URL).origin;
   const origin = req.headers.get("origin");
   const fetchSite = req.headers.get("sec-fetch-site");
-  if (origin && origin !== "null" ? !sameSite(origin, appOrigin) : fetchSite === "cross-site" || origin === "null") {
+  // Sec-Fetch-Site is set by the browser and cannot be forged by a page: anything but
+  // same-origin (or none, from non-browser clients) is refused even if Origin looks right.
+  const foreignFetch = fetchSite === "cross-site" || fetchSite === "same-site";
+  if (foreignFetch || (origin && origin !== "null" ? !sameSite(origin, appOrigin) : origin === "null")) {
     throw new ApiError("forbidden", "Cross-origin requests are not allowed.");
   }
 }

@@ -1,18 +1,22 @@
 import { ApiError, errorResponse, handleError } from "@/lib/api/errors";
+import { assertSameOrigin } from "@/lib/api/same-origin";
 import { clientIp } from "./client-ip";
 import { consumeRateLimit } from "./consume-rate-limit";
 
 const MAX_PEEK_BYTES = 16 * 1024;
 
 /**
- * The shared, Postgres-held limits for password sign-in and sign-up, checked before
- * better-auth sees the request; null lets it through. Sign-in counts per account (the
+ * The checks before better-auth sees a POST; null lets it through. Only our own pages
+ * post here, so another origin is refused (better-auth checks origins only when the
+ * request carries cookies, which leaves login CSRF open). Then the shared,
+ * Postgres-held limits for password sign-in and sign-up. Sign-in counts per account (the
  * email, hashed so the table holds no addresses) and per trusted IP; sign-up per
  * trusted IP and overall.
  */
-export async function limitAuthRequest(req: Request): Promise<Response | null> {
+export async function guardAuthRequest(req: Request): Promise<Response | null> {
   const path = new URL(req.url).pathname;
   try {
+    assertSameOrigin(req);
     if (path.endsWith("/sign-in/email")) {
       await consumeRateLimit("auth.sign-in", { ip: clientIp(req.headers), account: await accountKey(req) });
     } else if (path.endsWith("/sign-up/email")) {

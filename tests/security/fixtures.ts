@@ -19,13 +19,12 @@ export type World = {
  * project, a signed-in stranger, an admin who is neither, and nobody.
  */
 export async function createWorld(): Promise<World> {
-  // The owner is on Pro: every matrix row makes fresh uploads in its name, more than Free's open-upload cap.
-  const [owner, member, other, admin] = await Promise.all([
-    createTestUser({ plan: "pro" }),
-    createTestUser(),
-    createTestUser(),
-    createTestUser({ role: "admin", plan: "pro" }),
-  ]);
+  // The owner is on Pro: every matrix row makes fresh uploads in its name, more than Free's
+  // open-upload cap. One at a time: four sign-ups at once need four new connections.
+  const owner = await createTestUser({ plan: "pro" });
+  const member = await createTestUser();
+  const other = await createTestUser();
+  const admin = await createTestUser({ role: "admin", plan: "pro" });
   await getDb().insert(projectMembers).values({ projectId: owner.projectId, userId: member.id, role: "member" });
   const cookies: Record<Role, string | undefined> = { anonymous: undefined, other: other.cookie, member: member.cookie, owner: owner.cookie, admin: admin.cookie };
   return { owner, member, other, admin, cookieOf: (role) => cookies[role] };

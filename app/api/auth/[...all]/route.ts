@@ -1,7 +1,7 @@
 import { getAuth } from "@/lib/auth/auth";
-import { limitAuthRequest } from "@/lib/rate-limit/limit-auth-request";
+import { guardAuthRequest } from "@/lib/rate-limit/guard-auth-request";
 
 export const runtime = "nodejs";
 
 export const GET = (req: Request) => getAuth().handler(req);
-export const POST = async (req: Request) => (await limitAuthRequest(req)) ?? getAuth().handler(req);
+export const POST = async (req: Request) => (await guardAuthRequest(req)) ?? getAuth().handler(req);
