@@ -19,11 +19,12 @@
  * Each client count uses fresh throwaway pro users (rate limits are per user), and every
  * intent and Companion multipart made here is aborted at the end; the users are deleted.
  */
-import { BENCH_SLOT, benchStack } from "./world";
+
 import { join, resolve } from "node:path";
 import { type BenchApp, startBenchApp } from "./control-plane/app";
 import { type Companion, startCompanion } from "./control-plane/companion";
 import { CookieJar, formatRow, measure, type Stats } from "./control-plane/measure";
+import { BENCH_SLOT, benchStack } from "./world";
 
 const GiB = 1024 ** 3;
 const ROOT = resolve(import.meta.dirname, "..");
@@ -94,7 +95,13 @@ async function main() {
       const user = pool[i % pool.length]!;
       const res = await call(user, "/api/uploads", {
         method: "POST",
-        body: JSON.stringify({ name: `bench-${i}.mp4`, type: "video/mp4", size: GiB, projectId: user.projectId, options: { checksum: false, sniff: true, probe: false } }),
+        body: JSON.stringify({
+          name: `bench-${i}.mp4`,
+          type: "video/mp4",
+          size: GiB,
+          projectId: user.projectId,
+          options: { checksum: false, sniff: true, probe: false },
+        }),
       });
       const body = (await res.json()) as { upload?: { id: string } };
       if (body.upload) intents.push({ id: body.upload.id, user });
@@ -123,9 +130,12 @@ async function main() {
     };
     const companionSign = (targets: { uploadId: string; key: string }[]) => async (i: number) => {
       const t = targets[i % targets.length]!;
-      const res = await fetch(`${companion!.url}/s3/multipart/${encodeURIComponent(t.uploadId)}/batch?key=${encodeURIComponent(t.key)}&partNumbers=${PARTS.join(",")}`, {
-        headers: { accept: "application/json", origin: base },
-      });
+      const res = await fetch(
+        `${companion!.url}/s3/multipart/${encodeURIComponent(t.uploadId)}/batch?key=${encodeURIComponent(t.key)}&partNumbers=${PARTS.join(",")}`,
+        {
+          headers: { accept: "application/json", origin: base },
+        },
+      );
       await res.arrayBuffer();
       return res.ok;
     };
@@ -169,7 +179,16 @@ async function main() {
       const { besideChecksum } = await import("./control-plane/beside-checksum");
       const [owner] = await newUsers(1);
       const pool = await newUsers(4);
-      await besideChecksum({ gib: BESIDE_GIB, owner: owner!, call, createOnce: createOnce(pool), signTargets: () => intents.slice(-20), signOnce, measure, formatRow });
+      await besideChecksum({
+        gib: BESIDE_GIB,
+        owner: owner!,
+        call,
+        createOnce: createOnce(pool),
+        signTargets: () => intents.slice(-20),
+        signOnce,
+        measure,
+        formatRow,
+      });
     }
 
     verdicts(summary);
@@ -200,7 +219,8 @@ async function main() {
 
 function verdicts(summary: Record<number, Record<string, Stats>>) {
   const lines: string[] = [];
-  const check = (label: string, value: number, limit: number) => lines.push(`${value <= limit ? "met    " : "NOT met"}  ${label}: ${value.toFixed(1)} vs ${limit.toFixed(1)}`);
+  const check = (label: string, value: number, limit: number) =>
+    lines.push(`${value <= limit ? "met    " : "NOT met"}  ${label}: ${value.toFixed(1)} vs ${limit.toFixed(1)}`);
   const many = summary[20];
   if (many) {
     check("20 clients: create p50 ≤ 2× health p50", many.create!.p50, 2 * many.health!.p50);

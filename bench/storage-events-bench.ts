@@ -7,6 +7,8 @@
  *
  *   npx tsx bench/storage-events-bench.ts [--puts 3]
  */
+// First: fixes the test world (never the developer's) before dev/stack reads it.
+import "./world";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -17,7 +19,10 @@ import { configureTopicNotification, removeTopicNotification } from "../lib/setu
 
 const PUTS = Number(process.argv[process.argv.indexOf("--puts") + 1]) || 3;
 const stack = readRunningStack();
-if (!stack) throw new Error("no running stack: start ./dev/up (or a test slot) first");
+if (!stack)
+  throw new Error(
+    `no running test-world stack in slot ${process.env.BIBLIO_TEST_SLOT}: start BIBLIO_WORLD=test BIBLIO_TEST_SLOT=${process.env.BIBLIO_TEST_SLOT} ./dev/up --no-app`,
+  );
 const env = stack.env;
 const target = { endpoint: env.S3_ENDPOINT, region: env.S3_REGION, accessKey: env.S3_ACCESS_KEY_ID, secretKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: true };
 const s3 = new S3Client(s3ClientConfig(target));
@@ -106,7 +111,11 @@ async function run(persistent: boolean, port: number) {
     }
   } finally {
     await removeTopicNotification({ ...target, bucket });
-    const sns = new SNSClient({ endpoint: target.endpoint, region: target.region, credentials: { accessKeyId: target.accessKey, secretAccessKey: target.secretKey } });
+    const sns = new SNSClient({
+      endpoint: target.endpoint,
+      region: target.region,
+      credentials: { accessKeyId: target.accessKey, secretAccessKey: target.secretKey },
+    });
     await sns.send(new DeleteTopicCommand({ TopicArn: arn })).catch(() => {});
     sns.destroy();
   }

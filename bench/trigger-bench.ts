@@ -4,6 +4,8 @@
 //    The worker endpoint is the harness's stand-in (it accepts the job): this measures
 //    "reached the worker", not the worker's own processing.
 // 2. The sweep over N stale intents and M objects, with S3 and DB call counts.
+// First: fixes the test world (never the developer's) before dev/stack reads it.
+import "./world";
 import "@/lib/db/node";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { sql } from "drizzle-orm";
@@ -16,7 +18,12 @@ const OBJECTS = quick ? 1_000 : 10_000;
 const RECOVERABLE = quick ? 20 : 100;
 
 const running = readRunningStack();
-if (!process.env.POSTGRES_URL && running) Object.assign(process.env, running.env);
+if (!running)
+  throw new Error(
+    `no running test-world stack in slot ${process.env.BIBLIO_TEST_SLOT}: start BIBLIO_WORLD=test BIBLIO_TEST_SLOT=${process.env.BIBLIO_TEST_SLOT} ./dev/up --no-app`,
+  );
+// The slot's services, never whatever POSTGRES_URL the shell carries (it may be the developer's).
+Object.assign(process.env, running.env);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -61,7 +68,13 @@ async function main() {
       latency[path]!.push(job.at - lastByte);
     }
     for (const [path, xs] of Object.entries(latency)) {
-      rows.push([`last byte → worker, ${path}`, `n=${xs.length}`, `p50 ${pct(xs, 50).toFixed(1)} ms`, `p95 ${pct(xs, 95).toFixed(1)} ms`, `max ${Math.max(...xs).toFixed(1)} ms`]);
+      rows.push([
+        `last byte → worker, ${path}`,
+        `n=${xs.length}`,
+        `p50 ${pct(xs, 50).toFixed(1)} ms`,
+        `p95 ${pct(xs, 95).toFixed(1)} ms`,
+        `max ${Math.max(...xs).toFixed(1)} ms`,
+      ]);
     }
     await h.stop();
     overrideTriggers(["client", "storage-event", "sweep"]);
@@ -72,7 +85,15 @@ async function main() {
     const { getEnv } = await import("@/lib/env");
     const env = getEnv();
     const bucket = "biblio-bench-sweep";
-    await configureBucket({ endpoint: env.S3_ENDPOINT, region: env.S3_REGION, accessKey: env.S3_ACCESS_KEY_ID, secretKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: true, bucket, corsOrigins: [env.APP_URL] });
+    await configureBucket({
+      endpoint: env.S3_ENDPOINT,
+      region: env.S3_REGION,
+      accessKey: env.S3_ACCESS_KEY_ID,
+      secretKey: env.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: true,
+      bucket,
+      corsOrigins: [env.APP_URL],
+    });
     // getBucket() reads the cached env: point the cached value at the bench bucket.
     (env as { S3_BUCKET: string }).S3_BUCKET = bucket;
     if (getBucket() !== bucket) throw new Error("bucket override failed");
@@ -88,7 +109,9 @@ async function main() {
       from (select lpad(to_hex(extract(epoch from now())::bigint * 1000 - 10000000 + g), 12, '0') as t, g from generate_series(1, ${INTENTS}) g) s,
         lateral (select substr(s.t, 1, 8) || '-' || substr(s.t, 9, 4) || '-7000-8000-' || lpad(to_hex(s.g), 12, '0') as u) x`);
     // Some intents whose bytes did arrive (recovered), the rest of the objects orphans.
-    const recoverable = (await db.execute(sql`select storage_key from uploads where bucket = ${bucket} order by id limit ${RECOVERABLE}`)).rows.map((r) => (r as { storage_key: string }).storage_key);
+    const recoverable = (await db.execute(sql`select storage_key from uploads where bucket = ${bucket} order by id limit ${RECOVERABLE}`)).rows.map(
+      (r) => (r as { storage_key: string }).storage_key,
+    );
     const orphanKeys = Array.from({ length: OBJECTS - RECOVERABLE }, (_, i) => `uploads/orphan-${String(i).padStart(6, "0")}/x.bin`);
     const keys = [...recoverable.map((k) => ({ k, body: PNG })), ...orphanKeys.map((k) => ({ k, body: new Uint8Array([1]) }))];
     const { mapLimit } = await import("@/lib/sweep/map-limit");
@@ -120,10 +143,22 @@ async function main() {
     pool.query = original;
     if (result.status === "locked") throw new Error("sweep locked");
     const listCalls = s3Calls.ListObjectsV2Command ?? 0;
-    rows.push([`sweep ${INTENTS} stale intents + ${OBJECTS} objects`, `${(sweepMs / 1000).toFixed(1)} s`, result.status, `seed ${(seedMs / 1000).toFixed(1)} s`, ""]);
+    rows.push([
+      `sweep ${INTENTS} stale intents + ${OBJECTS} objects`,
+      `${(sweepMs / 1000).toFixed(1)} s`,
+      result.status,
+      `seed ${(seedMs / 1000).toFixed(1)} s`,
+      "",
+    ]);
     rows.push(["  counts", JSON.stringify(result.counts), "", "", ""]);
     rows.push(["  S3 calls", JSON.stringify(s3Calls), `list calls per 1,000 keys: ${((listCalls / OBJECTS) * 1000).toFixed(2)}`, "", ""]);
-    rows.push(["  DB round trips", String(dbCalls), `${(dbCalls / (INTENTS / 1000 + OBJECTS / 1000)).toFixed(1)} per 1,000-row batch`, `(${result.counts.recovered} recoveries ≈ 4–5 each)`, ""]);
+    rows.push([
+      "  DB round trips",
+      String(dbCalls),
+      `${(dbCalls / (INTENTS / 1000 + OBJECTS / 1000)).toFixed(1)} per 1,000-row batch`,
+      `(${result.counts.recovered} recoveries ≈ 4–5 each)`,
+      "",
+    ]);
     rows.push(["  memory", `rss before ${(rssBefore / 2 ** 20).toFixed(0)} MiB`, `peak ${(peakRss / 2 ** 20).toFixed(0)} MiB`, "", ""]);
 
     await emptyBucket();

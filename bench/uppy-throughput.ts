@@ -2,21 +2,21 @@
  * Uploads one large multipart file through the real uploader UI (Uppy in Chromium) and the
  * same multipart upload straight from Node to the same store, in one run, and compares them.
  *
- *   npx tsx bench/uppy-throughput.ts                    # 1 GiB, starts `next start` on :3100
+ *   npx tsx bench/uppy-throughput.ts                    # 1 GiB, starts `next start` on the slot's app port
  *   npx tsx bench/uppy-throughput.ts --quick            # 128 MiB
- *   npx tsx bench/uppy-throughput.ts --size-mib 512 --url http://localhost:3000
+ *   npx tsx bench/uppy-throughput.ts --size-mib 512 --url http://localhost:3190   # the slot's app, already running
  *
- * Needs the local stack (`.data/stack.json`; start it with `npx tsx dev/stack/main.ts --no-app`).
- * Without --url it runs `next start --port 3100` with the stack's env, so it needs a build:
- * pass --build to run `next build` first. The bucket's CORS only admits the app on ports 3000
- * and 3100, so --url must be one of those.
+ * Runs in the test world (bench/world.ts: slot BIBLIO_TEST_SLOT, 9 by default) and needs that
+ * slot's stack (`BIBLIO_WORLD=test BIBLIO_TEST_SLOT=9 ./dev/up --no-app`). Without --url it runs
+ * `next start` of the slot's build (`.next-<slot>`) on the slot's app port with the stack's env:
+ * pass --build to run `next build` first. The bucket's CORS admits the slot's app URL only.
  *
  * Same part size (lib/uploads/part-size.ts) and the same concurrency as Uppy's `limit` on
  * both sides. Control-plane requests (create, sign, list, complete; not status polling) are
  * counted per upload against the budget of 3 + 1 per 100 parts.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, ftruncateSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -32,6 +32,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { chromium, type Page } from "@playwright/test";
 import { PART_UPLOAD_CONCURRENCY, partCountFor, partSizeFor } from "../lib/uploads/part-size";
+import { BENCH_SLOT } from "./world";
 
 const ROOT = resolve(__dirname, "..");
 const MiB = 1024 ** 2;
@@ -51,10 +52,11 @@ function parseArgs(argv: string[]): Args {
   return { sizeMiB, url: at("--url") ?? null, build: argv.includes("--build") };
 }
 
-function readStackEnv(): Record<string, string> {
-  const file = join(ROOT, ".data", "stack.json");
-  if (!existsSync(file)) throw new Error("no running stack: start it with `npx tsx dev/stack/main.ts --no-app`");
-  return (JSON.parse(readFileSync(file, "utf8")) as { env: Record<string, string> }).env;
+async function readStackEnv(): Promise<Record<string, string>> {
+  const { readRunningStack } = await import("../dev/stack/stack");
+  const running = readRunningStack();
+  if (!running) throw new Error(`no running test-world stack in slot ${BENCH_SLOT}: start BIBLIO_WORLD=test BIBLIO_TEST_SLOT=${BENCH_SLOT} ./dev/up --no-app`);
+  return running.env;
 }
 
 /** Sparse apart from an `ftyp` box, so the server's sniffing sees video/mp4 and the disk stays empty. */
@@ -78,11 +80,12 @@ function run(cmd: string, args: string[], env: Record<string, string>): Promise<
 }
 
 async function startApp(env: Record<string, string>, build: boolean): Promise<{ url: string; child: ChildProcess }> {
-  const port = 3100;
-  const url = `http://localhost:${port}`;
-  const appEnv = { ...env, APP_URL: url, NEXT_TELEMETRY_DISABLED: "1" };
+  const url = env.APP_URL!;
+  const port = Number(new URL(url).port);
+  const distDir = `.next-${BENCH_SLOT}`;
+  const appEnv = { ...env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" };
   if (build) await run("next", ["build"], appEnv);
-  if (!existsSync(join(ROOT, ".next", "BUILD_ID"))) throw new Error("no production build: pass --build, or --url for a running app");
+  if (!existsSync(join(ROOT, distDir, "BUILD_ID"))) throw new Error(`no production build in ${distDir}: pass --build, or --url for a running app`);
   const child = spawn(join(ROOT, "node_modules", ".bin", "next"), ["start", "--port", String(port)], {
     cwd: ROOT,
     env: { ...process.env, ...appEnv },
@@ -148,7 +151,15 @@ function s3For(env: Record<string, string>): S3Client {
 async function uploadThroughUppy(url: string, file: string, size: number) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -215,7 +226,11 @@ async function uploadThroughUppy(url: string, file: string, size: number) {
       await profiler.send("Profiler.enable");
       await profiler.send("Profiler.start");
     }
-    if (process.env.BENCH_CHROME_TRACE) await browser.startTracing(page, { path: process.env.BENCH_CHROME_TRACE, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "toplevel"] });
+    if (process.env.BENCH_CHROME_TRACE)
+      await browser.startTracing(page, {
+        path: process.env.BENCH_CHROME_TRACE,
+        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "toplevel"],
+      });
     await page.locator(".uppy-StatusBar-actionBtn--upload").click();
     if (process.env.BENCH_HIDE) await page.addStyleTag({ content: process.env.BENCH_HIDE });
     const response = await completed;
@@ -224,7 +239,9 @@ async function uploadThroughUppy(url: string, file: string, size: number) {
       writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify((await profiler.send("Profiler.stop")).profile));
       const after = await metrics();
       const spent = (k: string) => `${k} ${((after[k]! - before[k]!) * 1000).toFixed(0)} ms`;
-      console.log(`  page: ${["TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration"].map(spent).join(", ")}; ${after.LayoutCount! - before.LayoutCount!} layouts`);
+      console.log(
+        `  page: ${["TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration"].map(spent).join(", ")}; ${after.LayoutCount! - before.LayoutCount!} layouts`,
+      );
     }
     const doneAt = performance.now();
     if (!response.ok()) throw new Error(`complete answered ${response.status()}`);
@@ -232,9 +249,13 @@ async function uploadThroughUppy(url: string, file: string, size: number) {
       const durations = putSpans.map(([a, b]) => b - a).sort((a, b) => a - b);
       const busy = durations.reduce((a, b) => a + b, 0);
       const wall = Math.max(...putSpans.map(([, b]) => b)) - Math.min(...putSpans.map(([a]) => a));
-      console.log(`  part PUTs: median ${durations[durations.length >> 1]!.toFixed(0)} ms, max ${durations.at(-1)!.toFixed(0)} ms, ${(busy / wall).toFixed(1)} in flight on average`);
+      console.log(
+        `  part PUTs: median ${durations[durations.length >> 1]!.toFixed(0)} ms, max ${durations.at(-1)!.toFixed(0)} ms, ${(busy / wall).toFixed(1)} in flight on average`,
+      );
     }
-    await row.and(page.locator('[data-status="queued"], [data-status="processing"], [data-status="processed"], [data-status="uploaded"], [data-status="failed"]')).waitFor({ state: "attached", timeout: 60_000 });
+    await row
+      .and(page.locator('[data-status="queued"], [data-status="processing"], [data-status="processed"], [data-status="uploaded"], [data-status="failed"]'))
+      .waitFor({ state: "attached", timeout: 60_000 });
     const uploadId = await row.getAttribute("data-upload-id");
     if (uploadId) benchUploads.push(uploadId);
     return {
@@ -294,7 +315,7 @@ async function uploadFromNode(env: Record<string, string>, file: string, size: n
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const env = readStackEnv();
+  const env = await readStackEnv();
   const size = args.sizeMiB * MiB;
   const dir = mkdtempSync(join(tmpdir(), "biblio-bench-"));
   let app: ChildProcess | undefined;
@@ -317,7 +338,9 @@ async function main() {
     // route's bundle, opening DB connections) are not billed to the measured transfer.
     await uploadThroughUppy(url, writeBenchFile(dir, 20 * MiB), 20 * MiB);
     const uppy = await uploadThroughUppy(url, file, size);
-    console.log(`uppy → store      ${uppy.mbps.toFixed(1)} MB/s  (${uppy.seconds.toFixed(1)} s click→confirmed; ${uppy.transferSeconds.toFixed(1)} s first part→confirmed)`);
+    console.log(
+      `uppy → store      ${uppy.mbps.toFixed(1)} MB/s  (${uppy.seconds.toFixed(1)} s click→confirmed; ${uppy.transferSeconds.toFixed(1)} s first part→confirmed)`,
+    );
 
     const ratio = uppy.mbps / node.mbps;
     const { create, sign, list, complete, status } = uppy.counts;

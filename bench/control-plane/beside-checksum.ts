@@ -32,7 +32,13 @@ export async function besideChecksum(ctx: Ctx): Promise<void> {
   const size = ctx.gib * 1024 * MiB;
   const created = await ctx.call(ctx.owner, "/api/uploads", {
     method: "POST",
-    body: JSON.stringify({ name: "bench-checksum.mp4", type: "video/mp4", size, projectId: ctx.owner.projectId, options: { checksum: true, sniff: false, probe: false } }),
+    body: JSON.stringify({
+      name: "bench-checksum.mp4",
+      type: "video/mp4",
+      size,
+      projectId: ctx.owner.projectId,
+      options: { checksum: true, sniff: false, probe: false },
+    }),
   });
   const intent = (await created.json()) as { upload: { id: string }; multipart: { key: string; partSize: number; partCount: number } };
   if (created.status !== 201) throw new Error(`create answered ${created.status}: ${JSON.stringify(intent)}`);
@@ -70,7 +76,7 @@ async function uploadAndMeasure(ctx: Ctx, id: string, size: number, multipart: {
   const done = await ctx.call(ctx.owner, `/api/uploads/${id}/complete`, { method: "POST", body: "{}" });
   if (!done.ok) throw new Error(`complete answered ${done.status}: ${await done.text()}`);
 
-  const status = async () => ((await (await ctx.call(ctx.owner, `/api/uploads/${id}`)).json()) as { upload?: { status: string }; status?: string });
+  const status = async () => (await (await ctx.call(ctx.owner, `/api/uploads/${id}`)).json()) as { upload?: { status: string }; status?: string };
   const statusOf = async () => {
     const s = await status();
     return s.upload?.status ?? s.status ?? "?";

@@ -58,8 +58,11 @@ export async function startCompanion(env: Record<string, string>): Promise<Compa
     },
   });
   let output = "";
-  child.stdout!.on("data", (c: Buffer) => void (output = (output + c.toString()).slice(-4000)));
-  child.stderr!.on("data", (c: Buffer) => void (output = (output + c.toString()).slice(-4000)));
+  const keep = (c: Buffer) => {
+    output = (output + c.toString()).slice(-4000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {

@@ -3,7 +3,7 @@
 // deletes, including rows in the partial 5-minute bucket at the start of a window.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countUploadsByStatus } from "@/lib/db/queries/admin-uploads";
+import { closeDb, getDb } from "@/lib/db/node";
 import {
   firstWholeBucket,
   getConfirmationsByBucket,
@@ -12,7 +12,7 @@ import {
   getStatusCounts,
   getWindowCounters,
 } from "@/lib/db/queries/admin-stats";
-import { closeDb, getDb } from "@/lib/db/node";
+import { countUploadsByStatus } from "@/lib/db/queries/admin-uploads";
 import { createTestUser, type TestUser } from "../helpers/auth";
 
 const DAY = 86_400_000;
@@ -120,12 +120,18 @@ describe("overview rollups", () => {
   it("follow single-row and multi-row updates, including ones that change nothing they count", async () => {
     const id = (g: number) => `upl_${tag}-${g}`;
     // pending → uploaded (a confirmation appears), then → processed (processed appears, latency binned).
-    await db().execute(sql`update uploads set status = 'uploaded', source = 'sweep', real_size = 77, uploaded_at = now() - interval '3 hours' where id = ${id(5)}`);
+    await db().execute(
+      sql`update uploads set status = 'uploaded', source = 'sweep', real_size = 77, uploaded_at = now() - interval '3 hours' where id = ${id(5)}`,
+    );
     await db().execute(sql`update uploads set status = 'processed', processed_at = now() - interval '2 hours' where id = ${id(5)}`);
     // Many rows at once, moving between buckets and sources.
-    await db().execute(sql`update uploads set processed_at = uploaded_at + interval '42 seconds', status = 'processed' where owner_id = ${owner.id} and status = 'uploaded'`);
+    await db().execute(
+      sql`update uploads set processed_at = uploaded_at + interval '42 seconds', status = 'processed' where owner_id = ${owner.id} and status = 'uploaded'`,
+    );
     await db().execute(sql`update uploads set source = 'poll', real_size = real_size * 3 where owner_id = ${owner.id} and source = 'client'`);
-    await db().execute(sql`update uploads set aborted_at = ${inPartialBucket.toISOString()}::timestamptz, status = 'aborted' where owner_id = ${owner.id} and status = 'pending'`);
+    await db().execute(
+      sql`update uploads set aborted_at = ${inPartialBucket.toISOString()}::timestamptz, status = 'aborted' where owner_id = ${owner.id} and status = 'pending'`,
+    );
     await db().execute(sql`update uploads set name = name || '-renamed' where owner_id = ${owner.id}`);
     await expectRollupsMatchRecount();
   });
@@ -142,7 +148,9 @@ describe("overview rollups", () => {
     await newOwner();
     await seed(300, 2000);
     const latency = await getProcessingLatency(since);
-    const [n] = await rows<{ n: number }>(sql`select count(*)::int as n from uploads where processed_at >= ${since.toISOString()}::timestamptz and uploaded_at is not null`);
+    const [n] = await rows<{ n: number }>(
+      sql`select count(*)::int as n from uploads where processed_at >= ${since.toISOString()}::timestamptz and uploaded_at is not null`,
+    );
     expect(latency.samples).toBe(n!.n);
     for (const [p, approx] of [
       [0.5, latency.p50Ms],
