@@ -6,6 +6,7 @@
  *   npx tsx bench/control-plane-bench.ts --quick        # fewer requests
  *   npx tsx bench/control-plane-bench.ts --profile      # next start --cpu-prof, profiles under .data/bench/profiles
  *   npx tsx bench/control-plane-bench.ts --beside-checksum-gib 2   # also: latency while the worker checksums 2 GiB
+ *   npx tsx bench/control-plane-bench.ts --instances 2 # two next start processes behind the stack's load balancer
  *   npx tsx bench/control-plane-bench.ts --url http://localhost:3190 # an app of this world already running
  *
  * Runs in the test world (bench/world.ts: slot BIBLIO_TEST_SLOT, 9 by default), starting the
@@ -70,6 +71,7 @@ async function main() {
           slot: BENCH_SLOT,
           build: process.argv.includes("--build"),
           profileDir: process.argv.includes("--profile") ? join(ROOT, ".data/bench/profiles") : undefined,
+          instances: Number(arg("--instances") ?? 1),
         });
     const base = app.url;
     if (WITH_COMPANION) companion = await startCompanion(stack.env);
@@ -140,7 +142,9 @@ async function main() {
       return res.ok;
     };
 
-    console.log(`app ${base} (slot ${BENCH_SLOT}), node ${process.version}, ${WITH_COMPANION ? `Companion at ${companion!.url}` : "no Companion"}`);
+    console.log(
+      `app ${base} (slot ${BENCH_SLOT}, ${arg("--instances") ?? 1} instance(s)), node ${process.version}, ${WITH_COMPANION ? `Companion at ${companion!.url}` : "no Companion"}`,
+    );
     const summary: Record<number, Record<string, Stats>> = {};
     for (const clients of CLIENTS) {
       const n = clients === 1 ? SINGLE_REQUESTS : REQUESTS;
