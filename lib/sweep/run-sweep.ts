@@ -32,8 +32,9 @@ const OUTBOX_SETTLE_MS = 60_000;
 const DEFAULT_MAX_DURATION_MS = 50_000;
 
 /**
- * Each pass gets its own share of the run's time, so a slow or huge listing can never
- * starve expiry or the multipart abort: every pass runs on every sweep.
+ * Each pass is guaranteed its own share of the run's time, so a slow or huge listing can
+ * never starve expiry or the multipart abort: every pass runs on every sweep. A pass that
+ * finishes early hands its unused time to the next.
  */
 export const PHASE_SHARES = {
   outbox: 0.1,
@@ -78,8 +79,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       ["objects", reconcileObjects],
       ["sessions", abortAbandonedMultipart],
     ];
-    for (const [phase, run] of phases) {
-      const phaseDeadline = Date.now() + total * PHASE_SHARES[phase];
+    const runDeadline = Date.now() + total;
+    for (const [i, [phase, run]] of phases.entries()) {
+      // Later passes keep their shares; time an earlier pass did not use rolls forward.
+      const reserved = phases.slice(i + 1).reduce((sum, [later]) => sum + total * PHASE_SHARES[later], 0);
+      const phaseDeadline = runDeadline - reserved;
       const ctx: SweepContext = {
         bucket,
         lease,

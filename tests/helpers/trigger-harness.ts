@@ -74,6 +74,7 @@ export async function startHarness(opts: { bucket: string; topicName: string }):
   // A leftover notification pointing at a dead port makes every PUT to the bucket hang: start clean.
   await removeTopicNotification({ ...target, bucket: opts.bucket });
   await emptyBucket();
+  await settleLeftoverRows(opts.bucket);
 
   const harness: Harness = {
     appUrl,
@@ -97,6 +98,20 @@ export async function startHarness(opts: { bucket: string; topicName: string }):
     },
   };
   return harness;
+}
+
+/**
+ * Ends the rows earlier runs left open in this bucket (the test database outlives a run,
+ * and this rig's stand-in worker never finishes a job): their objects were just deleted,
+ * and a sweep would otherwise spend its passes re-publishing them.
+ */
+async function settleLeftoverRows(bucket: string): Promise<void> {
+  const { getDb } = await import("@/lib/db/client");
+  const { sql } = await import("drizzle-orm");
+  await getDb().execute(sql`
+    update uploads set status = case when status = 'pending' then 'expired' else 'failed' end,
+      failure_reason = 'left open by an earlier test run', lease_until = null, updated_at = now()
+    where bucket = ${bucket} and status in ('pending', 'uploaded', 'queued', 'processing')`);
 }
 
 /** Deletes every object and open multipart session under uploads/ in the current bucket. */

@@ -23,7 +23,8 @@ import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
 import { startHarness, waitFor, waitForQuiet, type Harness } from "../helpers/trigger-harness";
 
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(200).fill(7)]);
+// A PNG signature and the IHDR chunk header: enough for the type detector.
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, ...new Array(200).fill(7)]);
 const SECRET = "s".repeat(40);
 const ALL = ["client", "storage-event", "sweep"] as const;
 
