@@ -1,10 +1,10 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { formatDateTime } from "@/lib/admin/format";
 import { type Column, DataTable } from "./data-table";
+import { UploadLink } from "./upload-link";
 
 export type FailedJobItem = {
   id: string;
@@ -90,12 +90,7 @@ export function FailedJobsTable({ items, dlqReadable }: { items: FailedJobItem[]
     {
       header: "File",
       className: "admin-name",
-      cell: (i) => (
-        <>
-          <Link href={`/admin/uploads/${i.id}`}>{i.name}</Link>
-          <div className="muted admin-mono">{i.id}</div>
-        </>
-      ),
+      cell: (i) => <UploadLink id={i.id} name={i.name} />,
     },
     {
       header: "Owner",

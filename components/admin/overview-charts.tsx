@@ -1,20 +1,11 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { OverviewBucket } from "@/lib/admin/get-overview";
+import { formatBytes } from "@/lib/plans/plans";
 
-export type ChartBucket = {
-  at: string;
-  client: number;
-  "storage-event": number;
-  sweep: number;
-  poll: number;
-  confirmedPerHour: number;
-  confirmedBytesPerHour: number;
-  processedPerHour: number;
-  processedBytesPerHour: number;
-  processedP50Ms: number | null;
-  processedP95Ms: number | null;
-};
+/** One chart bucket, as the server computes it (lib/admin/get-overview.ts). */
+export type ChartBucket = OverviewBucket;
 
 export type LatencyRow = { source: string; p50Ms: number | null; p95Ms: number | null; samples: number; exactSamples: number };
 
@@ -36,16 +27,7 @@ function tickTime(bucketSeconds: number) {
   };
 }
 
-function bytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v >= 10 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
-}
+const bytes = formatBytes;
 
 export function ms(n: number | null | undefined): string {
   if (n === null || n === undefined) return "—";

@@ -3,6 +3,7 @@ import { AdminFilters, SelectFilter, TextFilter } from "@/components/admin/admin
 import { AdminHead } from "@/components/admin/admin-head";
 import { AdminPager } from "@/components/admin/admin-pager";
 import { type Column, DataTable } from "@/components/admin/data-table";
+import { UploadLink } from "@/components/admin/upload-link";
 import { StatusBadge } from "@/components/uploads/status-badge";
 import { formatBytes, formatDateTime } from "@/lib/admin/format";
 import { getAdminUploadsPage } from "@/lib/admin/list-admin-uploads";
@@ -19,12 +20,7 @@ function uploadColumns(f: UploadsPage["input"]): Column<UploadRow>[] {
     {
       header: "File",
       className: "admin-name",
-      cell: (u) => (
-        <>
-          <Link href={`/admin/uploads/${u.id}`}>{u.name}</Link>
-          <div className="muted admin-mono">{u.id}</div>
-        </>
-      ),
+      cell: (u) => <UploadLink id={u.id} name={u.name} />,
     },
     { header: "State", cell: (u) => <StatusBadge status={u.status} raw /> },
     { header: "Source", cell: (u) => u.source ?? <span className="muted">—</span> },
