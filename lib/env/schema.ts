@@ -32,6 +32,9 @@ export const TIMEOUT_ENV = {
   // How long one worker delivery may run before it saves its progress and continues in a
   // new message; below the route's maxDuration (300 s) with room to save and publish.
   WORKER_INVOCATION_BUDGET_MS: unsetIfEmpty(z.coerce.number().int().min(1_000).max(270_000).default(240_000)),
+  // Checksums of files this large use the resumable (saved-state) hasher, ~4x slower per
+  // byte than node:crypto; smaller files finish well inside one invocation on the fast one.
+  CHECKSUM_RESUMABLE_FROM_BYTES: unsetIfEmpty(z.coerce.number().int().min(0).default(2 * 1024 ** 3)),
 };
 
 /**

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { createMD5, createSHA256, type IHasher } from "hash-wasm";
 import { clearChecksumCheckpoint, loadChecksumCheckpoint, saveChecksumCheckpoint } from "@/lib/db/queries/checksum-progress";
+import { getEnv } from "@/lib/env";
 import { JobContinuation, PermanentJobError } from "@/lib/jobs/job-errors";
 import { log } from "@/lib/log";
 import { getS3 } from "@/lib/storage/s3-client";
@@ -20,31 +22,33 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /**
  * SHA-256 of the whole object, streamed and never buffered whole. A single-part ETag is
- * the object's MD5, so MD5 runs in the same pass and is compared. Resumable: the hash
- * state (hash-wasm can save and load it) is saved in Postgres at checkpoints and when
+ * the object's MD5, so MD5 runs in the same pass and is compared. From
+ * CHECKSUM_RESUMABLE_FROM_BYTES on it is resumable: the hash state (hash-wasm can save
+ * and load it) is saved in Postgres at checkpoints and when
  * the delivery's budget runs out, and the next delivery continues with a ranged GET
  * from the saved offset, so a 200 GiB checksum finishes over several invocations.
  */
 export async function computeChecksum(ctx: ProcessorContext): Promise<ChecksumResult> {
   const { uploadId, bucket, key, etag, size } = ctx.payload;
   const multipart = MULTIPART_ETAG.exec(etag);
-  const sha256 = await createSHA256();
-  const md5: IHasher | null = etag && !multipart ? await createMD5() : null;
+  const withMd5 = Boolean(etag && !multipart);
+  // hash-wasm's state can be saved, node:crypto's cannot, but node:crypto is ~4x faster
+  // (measured 297 vs 63 MiB/s for SHA-256 on the dev machine). Files that one invocation
+  // hashes easily take the fast path; large ones the resumable path.
+  const resumable = Boolean(etag) && size >= getEnv().CHECKSUM_RESUMABLE_FROM_BYTES;
+  const { sha256, md5 } = resumable ? await wasmHashers(withMd5) : nativeHashers(withMd5);
   let offset = 0;
 
-  const saved = etag ? await loadChecksumCheckpoint(uploadId, etag) : null;
+  const saved = resumable ? await loadChecksumCheckpoint(uploadId, etag) : null;
   if (saved && saved.offset <= size && (!md5 || saved.md5State)) {
-    sha256.load(saved.sha256State);
-    if (md5 && saved.md5State) md5.load(saved.md5State);
+    sha256.load!(saved.sha256State);
+    if (md5 && saved.md5State) md5.load!(saved.md5State);
     offset = saved.offset;
     log.child({ uploadId }).info("checksum resumes from a checkpoint", { offset, size });
-  } else {
-    sha256.init();
-    md5?.init();
   }
   const checkpoint = async () => {
-    if (!etag) return;
-    await saveChecksumCheckpoint(uploadId, { etag, offset, sha256State: sha256.save(), md5State: md5?.save() ?? null });
+    if (!resumable) return;
+    await saveChecksumCheckpoint(uploadId, { etag, offset, sha256State: sha256.save!(), md5State: md5?.save!() ?? null });
   };
 
   let read = 0;
@@ -77,7 +81,7 @@ export async function computeChecksum(ctx: ProcessorContext): Promise<ChecksumRe
         sinceYield = 0;
         await yieldToEventLoop();
         const now = Date.now();
-        if (offset < size && ctx.deadline !== undefined && now >= ctx.deadline && etag) {
+        if (resumable && offset < size && ctx.deadline !== undefined && now >= ctx.deadline) {
           await checkpoint();
           throw new JobContinuation("checksum", offset, size);
         }
@@ -96,19 +100,35 @@ export async function computeChecksum(ctx: ProcessorContext): Promise<ChecksumRe
     throw new PermanentJobError(`The stored file is ${offset} bytes but ${size} were confirmed.`, "size_changed");
   }
 
-  const result: ChecksumResult = { sha256: sha256.digest("hex"), bytes: offset };
+  const result: ChecksumResult = { sha256: sha256.hex(), bytes: offset };
   if (md5) {
-    result.md5 = md5.digest("hex");
+    result.md5 = md5.hex();
     result.etagMatches = result.md5 === etag.toLowerCase();
   } else {
     result.etagNotCompared = multipart ? `multipart (${multipart[1]} parts)` : "no ETag recorded";
   }
   if (saved) result.resumedFrom = saved.offset;
-  await clearChecksumCheckpoint(uploadId).catch(() => {});
+  if (resumable) await clearChecksumCheckpoint(uploadId).catch(() => {});
   if (result.etagMatches === false) {
     throw new PermanentJobError("The file's MD5 does not match the ETag storage reported: the bytes are corrupt.", "etag_mismatch");
   }
   return result;
+}
+
+type Hasher = { update(bytes: Uint8Array): void; hex(): string; save?(): Uint8Array; load?(state: Uint8Array): void };
+
+function nativeHashers(withMd5: boolean): { sha256: Hasher; md5: Hasher | null } {
+  const wrap = (h: ReturnType<typeof createHash>): Hasher => ({ update: (b) => void h.update(b), hex: () => h.digest("hex") });
+  return { sha256: wrap(createHash("sha256")), md5: withMd5 ? wrap(createHash("md5")) : null };
+}
+
+async function wasmHashers(withMd5: boolean): Promise<{ sha256: Hasher; md5: Hasher | null }> {
+  const wrap = (h: IHasher): Hasher => ({ update: (b) => void h.update(b), hex: () => h.digest("hex"), save: () => h.save(), load: (s) => void h.load(s) });
+  const sha256 = await createSHA256();
+  sha256.init();
+  const md5 = withMd5 ? await createMD5() : null;
+  md5?.init();
+  return { sha256: wrap(sha256), md5: md5 ? wrap(md5) : null };
 }
 
 export const CHECKSUM_PROCESSOR: Processor<ChecksumResult> = { name: "checksum", run: computeChecksum };

@@ -24,6 +24,10 @@ import { callRoute } from "../helpers/requests";
 import { failFirstAttempts, failPermanently, holdAtGate } from "../helpers/processor-faults";
 import { startWorkerHarness, waitFor, type WorkerHarness } from "../helpers/worker-harness";
 
+// Both checksum paths run here: the small fixtures take the fast (node:crypto) one, the
+// multi-MiB files the resumable (hash-wasm, saved state) one. Read when getEnv() first runs.
+process.env.CHECKSUM_RESUMABLE_FROM_BYTES = String(4 * 1024 * 1024);
+
 const FIXTURES = join(import.meta.dirname, "../fixtures");
 const fixture = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(join(FIXTURES, name)));
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -448,7 +452,11 @@ describe("jobs longer than one invocation", () => {
     expect(checksum.etagMatches).toBe(true);
     expect(checksum.resumedFrom).toBeGreaterThan(0);
 
-    const jobs = await listJobAttempts(id);
+    // The attempt row is finished just after the upload turns processed: wait for it.
+    const jobs = await waitFor("the succeeded attempt", async () => {
+      const all = await listJobAttempts(id);
+      return all.some((j) => j.status === "succeeded") ? all : null;
+    });
     const continued = jobs.filter((j) => j.status === "continued");
     expect(continued.length).toBeGreaterThanOrEqual(2);
     expect(jobs.filter((j) => j.status === "succeeded")).toHaveLength(1);
