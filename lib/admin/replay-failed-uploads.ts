@@ -6,9 +6,9 @@ import type { AdminActor } from "./record-admin-action";
 export type ReplayOutcome = { uploadId: string; ok: boolean; messageId: string | null; replay: number | null; message: string | null };
 
 /**
- * Replays failed uploads one by one (each a conditional `failed → uploaded`, so a double
- * click replays once), then removes any DLQ entries of theirs that the upload row did
- * not reference, keeping the DLQ and the failed list in step.
+ * Replays failed or stuck uploads one by one (each a conditional reopen to `uploaded`
+ * from the state seen, so a double click replays once), then removes any DLQ entries of
+ * theirs that the upload row did not reference, keeping the DLQ and the failed list in step.
  */
 export async function replayFailedUploads(uploadIds: string[], actor: AdminActor) {
   const results: ReplayOutcome[] = [];
