@@ -1,7 +1,8 @@
+import { ApiError } from "@/lib/api/errors";
 import { getUploadById, recordLateQueuedEvent, recordPublishFailure, transitionUpload, type UploadRow, type UploadSource } from "@/lib/db/queries/uploads";
 import { ANALYSIS_OPTIONS, type JobPayload } from "@/lib/jobs/job-payload";
 import { getPlan, isTypeAllowed } from "@/lib/plans/plans";
-import { publishJob } from "@/lib/queue/publish-job";
+import { freshDedupId, publishJob } from "@/lib/queue/publish-job";
 import { withUploadSpan } from "@/lib/trace/upload-trace";
 import { headObject, isNotFound, readHead, readRange } from "@/lib/storage/objects";
 import { getEnv } from "@/lib/env";
@@ -17,13 +18,18 @@ export type ConfirmOutcome =
  * It checks the object itself, takes `pending → uploaded` conditionally, and publishes.
  * Whoever loses the race gets `unchanged` and does nothing: one job per upload.
  */
-export function confirmUpload(upload: UploadRow, source: UploadSource): Promise<ConfirmOutcome> {
-  return withUploadSpan("upload.confirm", upload.id, () => confirmInSpan(upload, source), { attributes: { "upload.source": source } });
+export function confirmUpload(upload: UploadRow, noticedBy: UploadSource): Promise<ConfirmOutcome> {
+  return withUploadSpan("upload.confirm", upload.id, () => confirmInSpan(upload, noticedBy), { attributes: { "upload.source": noticedBy } });
 }
 
-async function confirmInSpan(upload: UploadRow, source: UploadSource): Promise<ConfirmOutcome> {
-  if (upload.status === "uploaded") return publishUpload(upload);
+async function confirmInSpan(upload: UploadRow, noticedBy: UploadSource): Promise<ConfirmOutcome> {
+  // Already confirmed but not published (a failed or interrupted publish): a re-publish,
+  // under a fresh dedup id so QStash cannot hand back an old, long-delivered message.
+  if (upload.status === "uploaded") return publishUpload(upload, { dedupId: freshDedupId(upload.id, "again") });
   if (upload.status !== "pending") return { outcome: "unchanged", upload };
+  // A multipart upload is confirmed under whoever completed it: the storage event that
+  // a client's own CompleteMultipartUpload fires must not take the credit.
+  const source: UploadSource = upload.multipartCompletedBy ?? noticedBy;
 
   // HEAD and the sniffing read go out together: the first bytes are needed in the common
   // case, and overlapping the two round trips halves the confirm latency.
@@ -35,6 +41,11 @@ async function confirmInSpan(upload: UploadRow, source: UploadSource): Promise<C
     }),
   ]);
   if (!head) return { outcome: "missing", upload };
+  // HEAD saw the object but the ranged GET did not: an eventually consistent store that
+  // has not caught up. Try again later; rejecting would delete a valid file.
+  if (!first && head.size > 0) {
+    throw new ApiError("unavailable", "The stored file is not readable yet; try again in a moment.", { retryable: true });
+  }
 
   const plan = getPlan(upload.plan);
   let problem: string | null = null;
@@ -60,7 +71,7 @@ async function confirmInSpan(upload: UploadRow, source: UploadSource): Promise<C
       id: upload.id,
       from: ["pending"],
       to: "rejected",
-      set: { rejectReason: problem, realSize: head.size, realType, source, quarantineUntil },
+      set: { rejectReason: problem, realSize: head.size, realType, source, etag: head.etag, quarantineUntil },
       event: { type: "rejected", source, detail: { reason: problem, size: head.size, realType, quarantineUntil: quarantineUntil.toISOString() } },
     });
     if (!rejected) return { outcome: "unchanged", upload: (await getUploadById(upload.id)) ?? upload };
@@ -74,7 +85,7 @@ async function confirmInSpan(upload: UploadRow, source: UploadSource): Promise<C
     set: { source, realType, realSize: head.size, etag: head.etag },
     // bytesAt (the object's Last-Modified, second precision) lets the dashboard measure
     // how long each trigger source took to notice the bytes.
-    event: { type: "uploaded", source, detail: { size: head.size, realType, etag: head.etag, bytesAt: head.lastModified?.toISOString() ?? null } },
+    event: { type: "uploaded", source, detail: { size: head.size, realType, etag: head.etag, bytesAt: head.lastModified?.toISOString() ?? null, noticedBy } },
   });
   if (!confirmed) return { outcome: "unchanged", upload: (await getUploadById(upload.id)) ?? upload };
   return publishUpload(confirmed);
@@ -106,10 +117,10 @@ export function jobPayloadFor(upload: UploadRow, replay = 0): JobPayload {
  * Publishes the job for an `uploaded` row. A failed publish leaves the row `uploaded`
  * (the bytes are safe) for the sweep's outbox pass; the caller still sees success.
  */
-export async function publishUpload(upload: UploadRow): Promise<ConfirmOutcome> {
+export async function publishUpload(upload: UploadRow, opts: { dedupId?: string } = {}): Promise<ConfirmOutcome> {
   let messageId: string;
   try {
-    messageId = await publishJob(jobPayloadFor(upload));
+    messageId = await publishJob(jobPayloadFor(upload), opts);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`[pipeline] publish failed for ${upload.id}: ${message}`);

@@ -8,8 +8,18 @@ export const PROCESS_JOB_PATH = "/api/jobs/process";
 export const FAILED_JOB_PATH = "/api/jobs/failed";
 
 /**
- * Publishes one processing job. The dedup id comes from the upload id (and the replay
- * number), so every trigger source that races to publish produces one message.
+ * A dedup id for a deliberate re-publish (outbox retry, sweep takeover, admin replay).
+ * It must be fresh: within QStash's dedup window the bare upload id hands back the old
+ * message id, and the row would go `queued` with nothing delivered.
+ */
+export function freshDedupId(uploadId: string, why: string): string {
+  return `${uploadId}-${why}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * Publishes one processing job. The first publish dedups on the upload id (and the replay
+ * number), so every trigger source that races to publish produces one message; a
+ * re-publish passes a fresh `dedupId` instead.
  * One queue per plan gives priority; the per-user flow-control key gives fairness
  * between users sharing a plan.
  */
