@@ -46,7 +46,7 @@ describe("cross-origin state changes", () => {
     }
     expect(failures).toEqual([]);
     expect(await snapshot()).toEqual(before);
-  });
+  }, 180_000);
 
   it("refuses a cross-origin sign-up and sign-in (better-auth checks the origin too)", async () => {
     const auth = routes.find((r) => r.key === "POST /api/auth/[...all]")!;

@@ -35,7 +35,8 @@ describe("authorization matrix", () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+    // About 170 calls, one of them an admin's sweep over the whole test database.
+  }, 300_000);
 
   it("publishes nothing internal on the public liveness route", async () => {
     const route = routes.find((r) => r.key === "GET /api/health")!;
