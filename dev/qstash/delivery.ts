@@ -180,7 +180,8 @@ export class Dispatcher {
     m.retried++;
     m.dueAt = now + this.scaled(delay);
     m.nextDeliveryTime = now + delay;
-    this.store.transition(m, "RETRY", { nextDeliveryTime: m.nextDeliveryTime });
+    // The event's time is the instant the delay was computed from, so nextDeliveryTime - time is the exact backoff.
+    this.store.transition(m, "RETRY", { nextDeliveryTime: m.nextDeliveryTime, time: now });
     this.store.noteRetry(m);
     this.wakeAt(m, m.dueAt);
   }
