@@ -147,11 +147,16 @@ export type LatencySummary = { p50Ms: number | null; p95Ms: number | null; sampl
 
 /** Confirmation (`uploaded_at`) to `processed_at`, over every upload processed since `since`. */
 export async function getProcessingLatency(since: Date): Promise<LatencySummary> {
-  // One chart bucket as wide as the window: every bin of the window in one histogram.
-  const bins = [...(await latencyBins(since, ROLLUP_BUCKET_SECONDS)).values()].flat();
-  const merged = new Map<number, number>();
-  for (const b of bins) merged.set(b.bin, (merged.get(b.bin) ?? 0) + b.n);
-  const hist = [...merged].map(([bin, n]) => ({ bin, n }));
+  // One histogram for the whole window: grouped by bin only, so at most ~200 rows come back.
+  const whole = firstWholeBucket(since);
+  const result = await getDb().execute<{ bin: number; n: string }>(sql`
+    select bin, sum(n)::bigint as n from (
+      select l.bin, l.n from upload_latency_bins l where l.bucket >= ${ts(whole)}
+      union all
+      select upload_latency_bin(processed_at - uploaded_at), 1
+      from uploads where processed_at >= ${ts(since)} and processed_at < ${ts(whole)} and uploaded_at is not null
+    ) x group by bin`);
+  const hist = result.rows.map((r) => ({ bin: r.bin, n: Number(r.n) }));
   return { p50Ms: histogramPercentile(hist, 0.5), p95Ms: histogramPercentile(hist, 0.95), samples: hist.reduce((n, b) => n + b.n, 0) };
 }
 
