@@ -65,6 +65,7 @@ test("a real video goes all the way: processed, with its checksum and media deta
   await expect(page.locator(".uppy-Dashboard-Item-statusSize").first()).toHaveText(/^\d+(\.\d)? KiB$/);
   await page.locator(UPLOAD_BUTTON).click();
   const row = uploadRow(page, name);
+  await expect(row).toHaveAttribute("data-status", QUEUED_OR_LATER, { timeout: 120_000 });
   const id = await uploadIdOf(row);
 
   await page.goto(`/uploads/${id}`);
