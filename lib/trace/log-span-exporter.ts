@@ -5,13 +5,17 @@ import { log } from "@/lib/log";
 const NS_PER_MS = 1_000_000;
 
 /**
- * `BIBLIO_TRACE=1`: every finished span becomes one log line (`msg: "span"`) in the same
- * stream and format as the app's logs, so one upload's trace is a grep for its trace id.
+ * `BIBLIO_TRACE=1`: every finished span about an upload becomes one log line (`msg: "span"`)
+ * in the same stream and format as the app's logs, so one upload's trace is a grep for its
+ * trace id; `BIBLIO_TRACE=all` prints Next's, fetch's and better-auth's spans too.
  * No collector needed locally; in production set OTEL_EXPORTER_OTLP_ENDPOINT instead.
  */
 export class LogSpanExporter implements SpanExporter {
+  constructor(private readonly all = false) {}
+
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     for (const span of spans) {
+      if (!this.all && span.attributes["upload.id"] === undefined) continue;
       const ctx = span.spanContext();
       const [s, ns] = span.duration;
       const attrs = span.attributes;
