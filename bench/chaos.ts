@@ -185,7 +185,7 @@ async function main() {
 
     // The sweep, on a short interval for the run: published through QStash like the schedule.
     const { Client } = await import("@upstash/qstash");
-    const qstash = new Client({ baseUrl: stack.env.QSTASH_URL, token: stack.env.QSTASH_TOKEN!, enableTelemetry: false });
+    const qstash = new Client({ baseUrl: stack.env.QSTASH_URL, token: stack.env.QSTASH_TOKEN!, enableTelemetry: false, retry: false });
     let sweeping = true;
     const sweeper = (async () => {
       while (sweeping) {
@@ -217,9 +217,13 @@ async function main() {
     })();
 
     const jobInFlight = async () => {
-      const end = Date.now() + 20_000;
+      const end = Date.now() + 60_000;
       while (Date.now() < end) {
-        const r = await withTimeout(pool.query(`SELECT 1 FROM jobs WHERE status = 'started' LIMIT 1`), 2_000, "job probe").catch(() => null);
+        const r = await withTimeout(
+          pool.query(`SELECT 1 FROM jobs WHERE status = 'started' UNION ALL SELECT 1 FROM uploads WHERE status = 'processing' LIMIT 1`),
+          2_000,
+          "job probe",
+        ).catch(() => null);
         if (r?.rows.length) return true;
         await sleep(25);
       }
