@@ -1,5 +1,6 @@
 import { ApiError } from "@/lib/api/errors";
 import { insertAdminAudit } from "@/lib/db/queries/admin-audit";
+import { log } from "@/lib/log";
 import type { JsonObject } from "@/lib/db/schema";
 
 export type AdminActor = { id: string; email: string };
@@ -26,7 +27,7 @@ export async function recordAdminAction<T extends JsonObject>(
       action,
       target,
       detail: { actorEmail: actor.email, outcome: error instanceof ApiError ? "refused" : "failed", message },
-    }).catch((auditError) => console.error(`[admin] could not write the audit row for ${action}`, auditError));
+    }).catch((auditError) => log.error("could not write the audit row", { action, target, error: auditError }));
     throw error;
   }
 }

@@ -59,7 +59,7 @@ export function handleError(error: unknown, context: string): Response {
     return errorResponse(dependencyUnavailable(dependency));
   }
   if (isUnstorableText(error)) return errorResponse(new ApiError("bad_request", "The request contains a character that cannot be stored (such as U+0000)."));
-  console.error(`[${context}] unexpected error`, error);
+  log.error("unexpected error", { context, error });
   return errorResponse(new ApiError("internal_error", "Something went wrong on our side. It has been logged."));
 }
 

@@ -6,6 +6,7 @@ import { Pool, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import { z } from "zod";
 import { TIMEOUT_ENV } from "@/lib/env/schema";
+import { log } from "@/lib/log";
 import * as schema from "./schema";
 
 export type Db = NeonDatabase<typeof schema> & { $client: Pool };
@@ -43,7 +44,7 @@ export function createPool(url: string | undefined = process.env.POSTGRES_URL, w
   });
   // An idle client that loses its socket (server restart) emits 'error' on the pool;
   // unhandled, that would crash the process. The next query simply reconnects.
-  pool.on("error", (error: Error) => console.error(`[db] idle connection error: ${error.message}`));
+  pool.on("error", (error: Error) => log.error("idle database connection error", { error: error.message }));
   return pool;
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getUploadById, isMessageSuperseded, recordUploadEvent, transitionUpload } from "@/lib/db/queries/uploads";
+import { log } from "@/lib/log";
 import { JOB_PAYLOAD } from "./job-payload";
 
 /** What QStash posts to a failure callback; fields this handler does not read pass through. */
@@ -47,7 +48,7 @@ export async function handleFailureCallback(cb: FailureCallback): Promise<Failur
   try {
     uploadId = JOB_PAYLOAD.parse(JSON.parse(Buffer.from(cb.sourceBody, "base64").toString("utf8"))).uploadId;
   } catch {
-    console.error(`[jobs] failure callback for ${cb.sourceMessageId} carries no readable job payload`);
+    log.error("failure callback carries no readable job payload", { messageId: cb.sourceMessageId });
     return { status: "ignored", uploadId: null, reason: "The dead-lettered message is not a job this app published." };
   }
   const upload = await getUploadById(uploadId);

@@ -3,6 +3,7 @@ import { getUploadById, recordUploadEvent, renewUploadLease, transitionUpload, t
 import { getPlan } from "@/lib/plans/plans";
 import { runProcessors, type UploadResult } from "@/lib/processors";
 import { getEnv } from "@/lib/env";
+import { log } from "@/lib/log";
 import { continueInNewMessage } from "./job-continuation";
 import { classifyJobError, JobContinuation, TemporaryJobError } from "./job-errors";
 import type { JobPayload } from "./job-payload";
@@ -158,7 +159,7 @@ async function recordFailure(input: { error: unknown; attempt: JobAttemptRow; de
   const failure = classifyJobError(input.error);
   const detail = { messageId: delivery.messageId, attempt: delivery.retried, error: failure.message };
   const permanent = failure.name === "PermanentJobError";
-  if (!permanent) console.error(`[jobs] ${uploadId} attempt ${delivery.retried} failed, will retry:`, input.error);
+  if (!permanent) jobLog(delivery).error("job attempt failed, will retry", { error: input.error });
   // If the database is what failed, these writes fail too; the lease then runs out and
   // QStash's retry takes the upload over, so it is never stuck in `processing`.
   try {
@@ -174,7 +175,7 @@ async function recordFailure(input: { error: unknown; attempt: JobAttemptRow; de
     });
     await finishJobAttempt(attempt.id, { status: "failed", error: failure.message });
   } catch (error) {
-    logError(error);
+    logError(error, delivery);
   }
   return permanent
     ? { kind: "permanent", uploadId, error: failure.message, code: (failure as { code?: string }).code ?? "permanent" }
@@ -193,8 +194,14 @@ function nextLease(after?: Date | null): Date {
   return new Date(after && after.getTime() >= at ? after.getTime() + 1 : at);
 }
 
-function logError(error: unknown): void {
-  console.error("[jobs] could not record a job outcome:", error);
+function logError(error: unknown, delivery?: JobDelivery): void {
+  (delivery ? jobLog(delivery) : log).error("could not record a job outcome", { error });
+}
+
+/** Every line about a delivery carries the upload, the message, the attempt and the trigger source. */
+function jobLog(delivery: JobDelivery) {
+  const { payload, messageId, retried } = delivery;
+  return log.child({ uploadId: payload.uploadId, messageId, attempt: retried, source: payload.confirmedBy });
 }
 
 /** Renews the lease while processors run; aborts them if another delivery took the upload over. */
@@ -229,7 +236,7 @@ class LeaseKeeper {
       }
     } catch (error) {
       // A missed renewal is not fatal: the lease still has two thirds of its time.
-      console.error(`[jobs] lease renewal for ${this.uploadId} failed:`, error);
+      log.error("lease renewal failed", { uploadId: this.uploadId, error });
     }
   }
 

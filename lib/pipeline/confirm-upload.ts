@@ -4,6 +4,7 @@ import { ANALYSIS_OPTIONS, type JobPayload } from "@/lib/jobs/job-payload";
 import { getPlan, isTypeAllowed } from "@/lib/plans/plans";
 import { freshDedupId, publishJob } from "@/lib/queue/publish-job";
 import { withUploadSpan } from "@/lib/trace/upload-trace";
+import { log } from "@/lib/log";
 import { headObject, isNotFound, readHead, readRange } from "@/lib/storage/objects";
 import { getEnv } from "@/lib/env";
 import { detectType, SNIFF_BYTES, typeMatches } from "./sniff-type";
@@ -123,7 +124,7 @@ export async function publishUpload(upload: UploadRow, opts: { dedupId?: string 
     messageId = await publishJob(jobPayloadFor(upload), opts);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`[pipeline] publish failed for ${upload.id}: ${message}`);
+    log.error("publish failed; the sweep retries it", { uploadId: upload.id, source: upload.source, error: message });
     await recordPublishFailure(upload.id, message);
     return { outcome: "uploaded", upload };
   }

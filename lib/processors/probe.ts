@@ -3,6 +3,7 @@ import path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import mediaInfoFactory, { type MediaInfo } from "mediainfo.js";
 import { PermanentJobError } from "@/lib/jobs/job-errors";
+import { log } from "@/lib/log";
 import { getS3 } from "@/lib/storage/s3-client";
 import type { ProbeResult, Processor, ProcessorContext } from "./processor";
 
@@ -43,7 +44,7 @@ export function warmProbe(): void {
   if (idle.length) return;
   createMediaInfo().then(
     (mi) => idle.push(mi),
-    (error: unknown) => console.error("[probe] MediaInfo failed to load:", error),
+    (error: unknown) => log.error("MediaInfo failed to load", { error }),
   );
 }
 

@@ -1,3 +1,4 @@
+import { log } from "@/lib/log";
 import { isTrustedSubscribeUrl } from "./parse-storage-event";
 
 const CONFIRM_TIMEOUT_MS = 5_000;
@@ -10,11 +11,11 @@ const CONFIRM_TIMEOUT_MS = 5_000;
  */
 export async function confirmSubscription(subscribeUrl: string, topicArn: string | null) {
   if (!isTrustedSubscribeUrl(subscribeUrl)) {
-    console.warn(`[storage-events] subscription for ${topicArn ?? "unknown topic"} not auto-confirmed (untrusted URL); recorded: ${subscribeUrl}`);
+    log.warn("SNS subscription not auto-confirmed (untrusted URL); confirm it by hand", { topicArn, subscribeUrl });
     return { subscription: "recorded" as const, topicArn };
   }
   const res = await fetch(subscribeUrl, { signal: AbortSignal.timeout(CONFIRM_TIMEOUT_MS) });
   if (!res.ok) throw new Error(`SNS subscription confirmation answered ${res.status}`);
-  console.info(`[storage-events] confirmed SNS subscription for ${topicArn ?? "unknown topic"}`);
+  log.info("confirmed SNS subscription", { topicArn });
   return { subscription: "confirmed" as const, topicArn };
 }
