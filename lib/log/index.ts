@@ -23,8 +23,9 @@ export interface Logger {
 
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** An Error keeps its stack: an unexpected error's log line is the only place it is told. */
 function errorFields(value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack?.split("\n").slice(1, 6).join("\n") };
   return value;
 }
 
