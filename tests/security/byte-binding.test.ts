@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { HeadObjectCommand, UploadPartCommand } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
@@ -15,8 +16,8 @@ import { MiB } from "./fixtures";
 // Every case here passed before its fix: a part URL took 200 MiB, and a single-PUT URL
 // replaced a processed file's bytes after confirm.
 
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(300).fill(7)]);
-const OTHER_PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(300).fill(9)]);
+const PNG = new Uint8Array(readFileSync(new URL("../fixtures/sample.png", import.meta.url)));
+const OTHER_PNG = PNG.map((b, i) => (i === PNG.length - 20 ? b ^ 0xff : b));
 
 let user: TestUser;
 beforeAll(async () => {
