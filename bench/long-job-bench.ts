@@ -5,7 +5,7 @@
  * local QStash server, signed process route), and meanwhile polls a cheap route (an
  * upload's status: session check + one query) every 100 ms in the same process.
  *
- *   npx tsx bench/long-job-bench.ts [--gib 2] [--budget-ms 5000] [--mode new|old|both]
+ *   npx tsx bench/long-job-bench.ts [--gib 2] [--budget-ms 5000] [--mode new|old|both] [--resumable-from BYTES]
  *
  * mode old: the checksum as it was before issue 13/14 (node:crypto over one GET, no
  * yielding, no budget), swapped in for the run; mode new: the shipped processor (hash-wasm,
@@ -33,7 +33,7 @@ if (!running) {
   console.error("No running stack: start one with `BIBLIO_WORLD=test BIBLIO_TEST_SLOT=N ./dev/up --no-app`.");
   process.exit(1);
 }
-Object.assign(process.env, running.env, { WORKER_INVOCATION_BUDGET_MS: BUDGET_MS });
+Object.assign(process.env, running.env, { WORKER_INVOCATION_BUDGET_MS: BUDGET_MS, CHECKSUM_RESUMABLE_FROM_BYTES: arg("resumable-from", String(2 * GiB)) });
 for (const value of [process.env.S3_ENDPOINT, process.env.POSTGRES_URL]) {
   if (!["127.0.0.1", "localhost"].includes(new URL(value!).hostname)) throw new Error("this benchmark only runs against a local stack");
 }
@@ -150,6 +150,7 @@ async function main() {
         status: row.status,
         sizeGiB: +(SIZE / GiB).toFixed(2),
         budgetMs: mode === "new" ? Number(BUDGET_MS) : null,
+        resumableFromBytes: mode === "new" ? Number(process.env.CHECKSUM_RESUMABLE_FROM_BYTES) : null,
         sha256Matches: sha === expected.digest("hex"),
         invocations: jobs.filter((j) => j.status === "continued" || j.status === "succeeded").length,
         messages: new Set(jobs.map((j) => j.messageId)).size,
