@@ -1,22 +1,16 @@
 import AwsS3, { type AwsS3Part, type AwsS3UploadParameters } from "@uppy/aws-s3";
 import Uppy, { type UppyFile } from "@uppy/core";
 import GoldenRetriever from "@uppy/golden-retriever";
-import type { Plan } from "@/lib/plans/plans";
 import { ApiRequestError } from "@/lib/client/api-client";
 import type { AnalysisOptions, UploadView } from "@/lib/client/upload-types";
-import {
-  abortUpload,
-  completeUpload,
-  createUpload,
-  listUploadParts,
-  signUploadParts,
-  type CreateUploadInput,
-} from "@/lib/client/uploads-api";
+import { abortUpload, type CreateUploadInput, completeUpload, createUpload, listUploadParts, signUploadParts } from "@/lib/client/uploads-api";
+import type { Plan } from "@/lib/plans/plans";
 import { MULTIPART_THRESHOLD, PART_UPLOAD_CONCURRENCY, partCountFor, partSizeFor } from "@/lib/uploads/part-size";
 import { PartUrlSigner } from "./part-url-signer";
 import { PipelineTracker } from "./pipeline-tracker";
 import { planProblem } from "./plan-rules";
 import { throttleProgressEvents } from "./throttle-progress";
+import { wireUploaderEvents } from "./uploader-events";
 
 /** Per-file metadata; Golden Retriever persists it, so a reload still knows each file's Biblio id. */
 export type BiblioMeta = {
@@ -97,9 +91,7 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
       return Object.fromEntries(
         Object.entries(files).map(([fileId, file]) => [
           fileId,
-          file.meta.biblioId || file.meta.projectId
-            ? file
-            : { ...file, meta: { ...file.meta, projectId: projectId ?? undefined, ...options } },
+          file.meta.biblioId || file.meta.projectId ? file : { ...file, meta: { ...file.meta, projectId: projectId ?? undefined, ...options } },
         ]),
       );
     },
@@ -240,55 +232,7 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
   uppy.use(GoldenRetriever<BiblioMeta, BiblioBody>, { serviceWorker: false });
   const stopThrottling = throttleProgressEvents(uppy);
 
-  uppy.on("file-added", (file) => {
-    cancelled.delete(file.id);
-  });
-
-  // Uppy's own refusals (duplicates and the like); ours arrive through onBeforeFileAdded.
-  uppy.on("restriction-failed", (_file, error) => {
-    if ((error as { isUserFacing?: boolean }).isUserFacing !== false) onRefused(error.message);
-  });
-
-  uppy.on("cancel-all", () => {
-    if (disposing) return;
-    for (const file of uppy.getFiles()) cancelled.add(file.id);
-  });
-
-  uppy.on("file-removed", (file) => {
-    if (disposing) return;
-    cancelled.add(file.id);
-    const biblioId = file.meta.biblioId;
-    if (!biblioId) return;
-    if (file.progress.uploadComplete) {
-      tracker.untrack(biblioId);
-      return;
-    }
-    void deleteIntent(biblioId).catch(() => {});
-  });
-
-  uppy.on("upload-success", (file, response) => {
-    const biblioId = file?.meta.biblioId;
-    if (!biblioId || response.body?.biblioUpload) return;
-    void tracker.complete(biblioId);
-  });
-
-  uppy.on("upload-retry", (file) => {
-    if (file?.meta.biblioId) tracker.retrying(file.meta.biblioId);
-  });
-
-  uppy.on("upload-error", (file, error) => {
-    const biblioId = file?.meta.biblioId;
-    if (!biblioId || tracker.getSnapshot().get(biblioId)?.phase === "error") return;
-    // A 4xx from our API means the server's state may explain more (for example `rejected`).
-    if (error instanceof ApiRequestError && error.status >= 400) void tracker.check(biblioId);
-  });
-
-  const resumeRestored = () => {
-    for (const file of uppy.getFiles()) {
-      if (file.meta.biblioId && file.progress.uploadComplete) void tracker.resume(file.meta.biblioId);
-    }
-  };
-  uppy.on("restored", resumeRestored);
+  wireUploaderEvents(uppy, { tracker, cancelled, isDisposing: () => disposing, onRefused, deleteIntent });
 
   /**
    * Uppy's destroy() cancels every file. Golden Retriever is removed first so its saved
