@@ -1,7 +1,7 @@
 import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { expect, test } from "@playwright/test";
 import { MiB, writeFakeMp4 } from "./support/files";
-import { UPLOAD_BUTTON, addFiles, fetchUpload, openFirstProject, partPutOf, signIn, slowDownPartPuts, uploadIdOf, uploadRow } from "./support/uploader";
+import { fetchUpload, partPutOf, slowDownPartPuts, startUpload, uploadIdOf, uploadRow } from "./support/uploader";
 
 function storeClient(): S3Client {
   const env = process.env;
@@ -21,10 +21,7 @@ test("cancelling a multipart upload aborts it and leaves no parts in the bucket"
     if (partPutOf(request)) partsSent++;
   });
   await slowDownPartPuts(page, 2_000);
-  await signIn(page);
-  await openFirstProject(page);
-  await addFiles(page, [mp4]);
-  await page.locator(UPLOAD_BUTTON).click();
+  await startUpload(page, [mp4]);
 
   const row = uploadRow(page, "cancel-40mib.mp4");
   await expect(row).toHaveAttribute("data-status", "uploading");

@@ -1,17 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { MiB, writeFakeMp4 } from "./support/files";
-import {
-  QUEUED_OR_LATER,
-  UPLOAD_BUTTON,
-  addFiles,
-  openFirstProject,
-  partPutOf,
-  reselectFiles,
-  signIn,
-  uploadIdOf,
-  uploadRow,
-  waitForUploader,
-} from "./support/uploader";
+import { partPutOf, QUEUED_OR_LATER, reselectFiles, startUpload, UPLOAD_BUTTON, uploadIdOf, uploadRow, waitForUploader } from "./support/uploader";
 
 const PARTS = 12;
 
@@ -46,10 +35,7 @@ test("a reload mid-upload resumes from the parts already stored and sends none o
       await route.continue().catch(() => {});
     },
   );
-  await signIn(page);
-  await openFirstProject(page);
-  await addFiles(page, [mp4]);
-  await page.locator(UPLOAD_BUTTON).click();
+  await startUpload(page, [mp4]);
   const row = uploadRow(page, "resume-60mib.mp4");
   await expect(row).toHaveAttribute("data-status", "uploading");
   const id = await uploadIdOf(row);

@@ -2,8 +2,8 @@
 
 import { useEffect, useState } from "react";
 import { ApiRequestError, errorMessage } from "@/lib/client/api-client";
-import { getUpload } from "@/lib/client/uploads-api";
 import { isFinalStatus, type UploadEvent, type UploadView } from "@/lib/client/upload-types";
+import { getUpload } from "@/lib/client/uploads-api";
 import { formatBytes } from "@/lib/plans/plans";
 import { LocalTime } from "./local-time";
 import { PipelineState } from "./pipeline-state";
@@ -60,6 +60,15 @@ export function UploadDetail({ initial }: Props) {
 
   const reason = upload.status === "rejected" ? upload.rejectReason : upload.status === "failed" ? upload.failureReason : null;
 
+  const facts = (
+    [
+      ["Added", upload.createdAt && <LocalTime value={upload.createdAt} precise />],
+      ["Bytes verified", upload.uploadedAt && <LocalTime value={upload.uploadedAt} precise />],
+      ["Processed", upload.processedAt && <LocalTime value={upload.processedAt} precise />],
+      ["Confirmed by", upload.source],
+    ] as const
+  ).filter(([, value]) => value);
+
   return (
     <div className="upload-detail" data-testid="upload-detail" data-status={upload.status} data-upload-id={upload.id}>
       <div className="detail-head">
@@ -83,48 +92,18 @@ export function UploadDetail({ initial }: Props) {
           </p>
         )}
         <dl className="kv detail-facts">
-          {upload.createdAt && (
-            <>
-              <dt>Added</dt>
-              <dd>
-                <LocalTime value={upload.createdAt} precise />
-              </dd>
-            </>
-          )}
-          {upload.uploadedAt && (
-            <>
-              <dt>Bytes verified</dt>
-              <dd>
-                <LocalTime value={upload.uploadedAt} precise />
-              </dd>
-            </>
-          )}
-          {upload.processedAt && (
-            <>
-              <dt>Processed</dt>
-              <dd>
-                <LocalTime value={upload.processedAt} precise />
-              </dd>
-            </>
-          )}
-          {upload.source && (
-            <>
-              <dt>Confirmed by</dt>
-              <dd>{upload.source}</dd>
-            </>
-          )}
+          {facts.map(([label, value]) => (
+            <div key={label} className="kv-row">
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
         </dl>
       </section>
 
       <section aria-labelledby="results-heading" className="detail-section">
         <h2 id="results-heading">Results</h2>
-        <UploadResults
-          status={upload.status}
-          result={upload.result}
-          options={upload.options}
-          declaredType={upload.type}
-          realType={upload.realType}
-        />
+        <UploadResults status={upload.status} result={upload.result} options={upload.options} declaredType={upload.type} realType={upload.realType} />
       </section>
 
       <section aria-labelledby="timeline-heading" className="detail-section">

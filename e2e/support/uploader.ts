@@ -24,6 +24,14 @@ export async function openFirstProject(page: Page): Promise<void> {
   await waitForUploader(page);
 }
 
+/** Signs in, opens the seeded project and starts uploading these files. */
+export async function startUpload(page: Page, paths: string[]): Promise<void> {
+  await signIn(page);
+  await openFirstProject(page);
+  await addFiles(page, paths);
+  await page.locator(UPLOAD_BUTTON).click();
+}
+
 export async function waitForUploader(page: Page): Promise<void> {
   await expect(page.getByTestId("uploader")).toHaveAttribute("data-ready", "true");
 }
