@@ -9,8 +9,8 @@ import { deleteObject } from "@/lib/storage/objects";
  * bytes stay where they were uploaded, for admins to inspect. Bounded per run.
  * Returns how many were purged.
  */
-export async function purgeExpiredQuarantine(opts: { now?: Date; limit?: number; deadline?: number } = {}): Promise<number> {
-  const rows = await listExpiredQuarantine(opts.now ?? new Date(), opts.limit ?? 200);
+export async function purgeExpiredQuarantine(opts: { now?: Date; limit?: number; deadline?: number; bucket?: string } = {}): Promise<number> {
+  const rows = await listExpiredQuarantine(opts.now ?? new Date(), opts.limit ?? 200, opts.bucket);
   let purged = 0;
   for (const row of rows) {
     if (opts.deadline !== undefined && Date.now() >= opts.deadline) break;

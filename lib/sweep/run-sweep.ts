@@ -18,6 +18,7 @@ import { mapLimit } from "./map-limit";
 import { checkMultipartUpload } from "./recover-multipart";
 import { isMessageAlive, requeueUpload } from "./requeue-upload";
 import { CONFIRM_CONCURRENCY, OutOfTime, ZERO, type Counts, type SweepContext, type SweepOptions, type SweepResult } from "./sweep-context";
+import { purgeExpiredQuarantine } from "./purge-quarantine";
 import { takeLease } from "./sweep-lease";
 
 export type { SweepOptions, SweepResult, SweepRunCounts } from "./sweep-context";
@@ -42,7 +43,8 @@ export const PHASE_SHARES = {
   multipart: 0.2,
   expiry: 0.1,
   objects: 0.3,
-  sessions: 0.2,
+  sessions: 0.15,
+  quarantine: 0.05,
 } as const;
 type Phase = keyof typeof PHASE_SHARES;
 
@@ -78,6 +80,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       ["expiry", expireOverdueSinglePuts],
       ["objects", reconcileObjects],
       ["sessions", abortAbandonedMultipart],
+      // Rejected files' bytes, once their quarantine (REJECTED_QUARANTINE_HOURS) is over.
+      ["quarantine", async (ctx) => void (ctx.counts.quarantine_purged += await purgeExpiredQuarantine({ bucket: ctx.bucket, deadline: ctx.phaseDeadline }))],
     ];
     const runDeadline = Date.now() + total;
     for (const [i, [phase, run]] of phases.entries()) {

@@ -31,6 +31,7 @@ export const ZERO = {
   republished: 0,
   requeued: 0,
   late_bytes_deleted: 0,
+  quarantine_purged: 0,
   orphans_reported: 0,
   orphans_deleted: 0,
   outbox_failing: 0,
