@@ -33,8 +33,8 @@ export async function besideChecksum(ctx: Ctx): Promise<void> {
   const created = await ctx.call(ctx.owner, "/api/uploads", {
     method: "POST",
     body: JSON.stringify({
-      name: "bench-checksum.mp4",
-      type: "video/mp4",
+      name: "bench-checksum.pdf",
+      type: "application/pdf",
       size,
       projectId: ctx.owner.projectId,
       options: { checksum: true, sniff: false, probe: false },
