@@ -108,7 +108,8 @@ async function uploadAndMeasure(ctx: Ctx, id: string, size: number, multipart: {
       if (s !== "processing") finished = true;
     }
   })();
-  const signOnce = ctx.signOnce(ctx.signTargets());
+  // Targets are read per call: the creates in this loop make them.
+  const signOnce = (i: number) => ctx.signOnce(ctx.signTargets())(i);
   for (let i = 0; !finished; i++) {
     const a = performance.now();
     if (!(await ctx.createOnce(100_000 + i))) errors++;
