@@ -22,8 +22,8 @@ export default function HomePage() {
     <>
       <h1>Biblio takes huge uploads and turns each into exactly one job.</h1>
       <p className="lead">
-        Drop a 20 GB video into the page. It lands in your bucket directly, and a worker learns of it with everything it
-        needs to start — never twice, and never not at all.
+        Drop a 20 GB video into the page. It lands in your bucket directly, and a worker learns of it with everything it needs to start — never twice, and never
+        not at all.
       </p>
       <section aria-labelledby="how">
         <h2 id="how">How it works</h2>

@@ -26,8 +26,9 @@
  * Exit code 0 only if nothing is lost, stuck or processed twice, no multipart session is
  * left open, and every object has its row and every row that should have an object has it.
  */
-import type { Pool } from "@neondatabase/serverless";
+
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { Pool } from "@neondatabase/serverless";
 import type { Behaviour, ChaosUser, Strategy, UploadPlan, UploadRecord } from "./chaos/clients";
 import type { FaultWindow } from "./chaos/faults";
 import type { MediaKind } from "./chaos/media";
@@ -189,7 +190,9 @@ async function main() {
     let sweeping = true;
     const sweeper = (async () => {
       while (sweeping) {
-        await withTimeout(qstash.publishJSON({ url: `${appUrl}/api/cron/sweep`, body: { trigger: "schedule" }, retries: 0 }), 5_000, "sweep publish").catch(() => undefined);
+        await withTimeout(qstash.publishJSON({ url: `${appUrl}/api/cron/sweep`, body: { trigger: "schedule" }, retries: 0 }), 5_000, "sweep publish").catch(
+          () => undefined,
+        );
         await sleep(SWEEP_EVERY_MS);
       }
     })();
@@ -251,11 +254,9 @@ async function main() {
     let converged: number | null = null;
     let last = "";
     while (Date.now() - convergeStart < CONVERGE_TIMEOUT_MS) {
-      const snapshot = await withTimeout(
-        Promise.all([audit.readRows(pool), audit.listBucket(s3, bucket)]),
-        30_000,
-        "convergence check",
-      ).catch((e: Error) => (log(e.message), null));
+      const snapshot = await withTimeout(Promise.all([audit.readRows(pool), audit.listBucket(s3, bucket)]), 30_000, "convergence check").catch(
+        (e: Error) => (log(e.message), null),
+      );
       if (snapshot) {
         const [rows, listing] = snapshot;
         const open = [...rows.values()].filter((r) => !audit.TERMINAL.has(r.status));
@@ -315,7 +316,10 @@ async function cleanWorld(pool: Pool, s3: S3Client, bucket: string) {
 
 async function buildApp(env: Record<string, string>) {
   const { spawn } = await import("node:child_process");
-  const child = spawn("node_modules/.bin/next", ["build"], { env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" }, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn("node_modules/.bin/next", ["build"], {
+    env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   if (code !== 0) throw new Error(`next build failed (exit ${code})`);
 }
@@ -351,7 +355,11 @@ function buildReport(input: {
 }) {
   const { records, rows, listing, faults, faultsEnd, converged, audit } = input;
   const now = Date.now();
-  const judged = records.map((rec) => ({ rec, row: rec.id ? rows.get(rec.id) : undefined, v: audit.judge(rec, rec.id ? rows.get(rec.id) : undefined, listing.objects) }));
+  const judged = records.map((rec) => ({
+    rec,
+    row: rec.id ? rows.get(rec.id) : undefined,
+    v: audit.judge(rec, rec.id ? rows.get(rec.id) : undefined, listing.objects),
+  }));
   const mismatch = audit.bucketMismatches(rows, listing.objects);
   const knownIds = new Set(records.map((r) => r.id));
   const unknownRows = [...rows.values()].filter((r) => !knownIds.has(r.id));
@@ -373,7 +381,13 @@ function buildReport(input: {
     };
   };
   const overlaps = (j: (typeof judged)[number], f: FaultWindow) => j.rec.startedAt <= f.end && (j.v.settledAt ?? now) >= f.start;
-  const faultLines = faults.map((f) => line(f.kind, judged.filter((j) => overlaps(j, f)), f.end));
+  const faultLines = faults.map((f) =>
+    line(
+      f.kind,
+      judged.filter((j) => overlaps(j, f)),
+      f.end,
+    ),
+  );
   faultLines.push(line(`duplicate deliveries (${(DUP_RATE * 100).toFixed(0)} %, whole run)`, judged, faultsEnd));
   const behaviourNames: Record<string, string> = {
     normal: "client completes",
@@ -450,8 +464,12 @@ function buildReport(input: {
     openMultipart: listing.openMultipart,
     objectsWithoutRow: mismatch.objectsWithoutRow,
     rowsWithoutObject: mismatch.rowsWithoutObject,
-    stuck: judged.filter((j) => j.v.stuck).map((j) => ({ id: j.rec.id, status: j.row?.status, behaviour: j.rec.plan.behaviour, strategy: j.rec.plan.strategy })),
-    lost: judged.filter((j) => j.v.lost).map((j) => ({ id: j.rec.id, status: j.row?.status, behaviour: j.rec.plan.behaviour, strategy: j.rec.plan.strategy, error: j.rec.error })),
+    stuck: judged
+      .filter((j) => j.v.stuck)
+      .map((j) => ({ id: j.rec.id, status: j.row?.status, behaviour: j.rec.plan.behaviour, strategy: j.rec.plan.strategy })),
+    lost: judged
+      .filter((j) => j.v.lost)
+      .map((j) => ({ id: j.rec.id, status: j.row?.status, behaviour: j.rec.plan.behaviour, strategy: j.rec.plan.strategy, error: j.rec.error })),
     twice: judged.filter((j) => j.v.twice).map((j) => ({ id: j.rec.id, succeeded: j.row?.succeeded, processedEvents: j.row?.processedEvents })),
     clientErrors: records.filter((r) => r.error).map((r) => ({ id: r.id, behaviour: r.plan.behaviour, error: r.error })),
     vanishedMultipartSeconds: vanishedMultipart,

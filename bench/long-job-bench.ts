@@ -132,10 +132,14 @@ async function main() {
         lags.push(performance.now() - b - 100);
       }
     })();
-    const row = await waitFor(`${id} processed`, async () => {
-      const r = await getUploadById(id).catch(() => null);
-      return r && (r.status === "processed" || r.status === "failed") ? r : null;
-    }, 30 * 60_000);
+    const row = await waitFor(
+      `${id} processed`,
+      async () => {
+        const r = await getUploadById(id).catch(() => null);
+        return r && (r.status === "processed" || r.status === "failed") ? r : null;
+      },
+      30 * 60_000,
+    );
     done = true;
     await poller;
     const wall = (Date.now() - started) / 1000;
@@ -157,7 +161,13 @@ async function main() {
         mibPerInvocation: { min: Math.round(Math.min(...perInvocation) / MiB), max: Math.round(Math.max(...perInvocation) / MiB) },
         wallSeconds: +wall.toFixed(1),
         throughputMiBs: +(SIZE / MiB / wall).toFixed(1),
-        statusPollMs: { n: polls.length, failed: failedPolls, p50: +pct(polls, 50).toFixed(1), p99: +pct(polls, 99).toFixed(1), max: +Math.max(...polls).toFixed(1) },
+        statusPollMs: {
+          n: polls.length,
+          failed: failedPolls,
+          p50: +pct(polls, 50).toFixed(1),
+          p99: +pct(polls, 99).toFixed(1),
+          max: +Math.max(...polls).toFixed(1),
+        },
         eventLoopLagMs: { p50: +pct(lags, 50).toFixed(1), p99: +pct(lags, 99).toFixed(1), max: +Math.max(...lags).toFixed(1) },
       }),
     );

@@ -201,12 +201,18 @@ async function main() {
   const serverCpuPerMsg = ((await stats(url, false)).cpuMicros - s0) / CFG.tputN;
   const loadgenCpuPerMsg = (cpuNow() - c0) / CFG.tputN;
 
-  rows.push(["idle latency p50 (ms)", fmt(pct(baseLat, 50)), fmt(pct(qLat, 50)), fmt(pct(qLat, 50) / pct(baseLat, 50)) + "×", "≤ 5"]);
-  rows.push(["idle latency p99 (ms)", fmt(pct(baseLat, 99)), fmt(pct(qLat, 99)), fmt(pct(qLat, 99) / pct(baseLat, 99)) + "×", "≤ 25"]);
-  rows.push(["sustained accepted/s", fmt(baseTput.acceptRate, 0), fmt(qTput.acceptRate, 0), fmt(qTput.acceptRate / baseTput.acceptRate) + "×", "≥ 2000"]);
-  rows.push(["sustained delivered/s (all)", fmt(baseTput.deliveredRate, 0), fmt(qTput.deliveredRate, 0), fmt(qTput.deliveredRate / baseTput.deliveredRate) + "×", "≥ 2000"]);
+  rows.push(["idle latency p50 (ms)", fmt(pct(baseLat, 50)), fmt(pct(qLat, 50)), `${fmt(pct(qLat, 50) / pct(baseLat, 50))}×`, "≤ 5"]);
+  rows.push(["idle latency p99 (ms)", fmt(pct(baseLat, 99)), fmt(pct(qLat, 99)), `${fmt(pct(qLat, 99) / pct(baseLat, 99))}×`, "≤ 25"]);
+  rows.push(["sustained accepted/s", fmt(baseTput.acceptRate, 0), fmt(qTput.acceptRate, 0), `${fmt(qTput.acceptRate / baseTput.acceptRate)}×`, "≥ 2000"]);
+  rows.push([
+    "sustained delivered/s (all)",
+    fmt(baseTput.deliveredRate, 0),
+    fmt(qTput.deliveredRate, 0),
+    `${fmt(qTput.deliveredRate / baseTput.deliveredRate)}×`,
+    "≥ 2000",
+  ]);
   rows.push(["CPU µs/msg (server process)", "—", fmt(serverCpuPerMsg, 0), "", ""]);
-  rows.push(["CPU µs/msg (client+endpoint)", fmt(baseCpuPerMsg, 0), fmt(loadgenCpuPerMsg, 0), fmt(loadgenCpuPerMsg / baseCpuPerMsg) + "×", ""]);
+  rows.push(["CPU µs/msg (client+endpoint)", fmt(baseCpuPerMsg, 0), fmt(loadgenCpuPerMsg, 0), `${fmt(loadgenCpuPerMsg / baseCpuPerMsg)}×`, ""]);
   rows.push(["all delivered", String(baseTput.allDelivered), `${qTput.allDelivered} (${qTput.n - qTput.errors}/${qTput.n})`, "", "true"]);
 
   // Memory over many delivered messages (bounded retention must keep it flat).
@@ -247,14 +253,19 @@ async function main() {
   }
 
   const pad = (s: string, n: number) => s.padEnd(n);
-  console.log("\n" + [pad("metric", 30), pad("bare HTTP", 12), pad("qstash-local", 24), pad("ratio", 8), "target"].join(" "));
+  console.log(`\n${[pad("metric", 30), pad("bare HTTP", 12), pad("qstash-local", 24), pad("ratio", 8), "target"].join(" ")}`);
   console.log("-".repeat(90));
   for (const r of rows) console.log([pad(r[0], 30), pad(r[1], 12), pad(r[2], 24), pad(r[3], 8), r[4]].join(" "));
   console.log(`\nRSS over ${CFG.memN.toLocaleString()} delivered messages (after GC, sampled every ${CFG.memStep.toLocaleString()}):`);
-  console.log("  " + samples.map((s) => `${s.at / 1000}k:${(s.rss / 1048576).toFixed(1)}MB`).join("  "));
-  console.log(`  drift first→last ${driftPct.toFixed(1)}%, max deviation from mean ±${maxDevPct.toFixed(1)}% (target ±10%), max spread ${spreadPct.toFixed(1)}%; heapUsed drift ${heapDriftPct.toFixed(1)}%`);
+  console.log(`  ${samples.map((s) => `${s.at / 1000}k:${(s.rss / 1048576).toFixed(1)}MB`).join("  ")}`);
+  console.log(
+    `  drift first→last ${driftPct.toFixed(1)}%, max deviation from mean ±${maxDevPct.toFixed(1)}% (target ±10%), max spread ${spreadPct.toFixed(1)}%; heapUsed drift ${heapDriftPct.toFixed(1)}%`,
+  );
   if (durable) {
-    console.log(`\nDurable mode (--data-dir, fsync on accept): idle p50 ${fmt(pct(durLat, 50))} ms, p99 ${fmt(pct(durLat, 99))} ms; ` + `${fmt(durable.acceptRate, 0)} accepted/s, ${fmt(durable.deliveredRate, 0)} delivered/s, all delivered: ${durable.allDelivered}`);
+    console.log(
+      `\nDurable mode (--data-dir, fsync on accept): idle p50 ${fmt(pct(durLat, 50))} ms, p99 ${fmt(pct(durLat, 99))} ms; ` +
+        `${fmt(durable.acceptRate, 0)} accepted/s, ${fmt(durable.deliveredRate, 0)} delivered/s, all delivered: ${durable.allDelivered}`,
+    );
   }
   agent.destroy();
   endpoint.closeAllConnections();

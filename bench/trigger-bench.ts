@@ -169,7 +169,7 @@ async function main() {
     overrideTriggers(undefined);
     await h.stop().catch(() => undefined);
     const w = [44, 36, 30, 26, 12];
-    console.log("\n" + rows.map((r) => r.map((c, i) => c.padEnd(w[i] ?? 10)).join(" ")).join("\n"));
+    console.log(`\n${rows.map((r) => r.map((c, i) => c.padEnd(w[i] ?? 10)).join(" ")).join("\n")}`);
     await closeDb();
   }
 }

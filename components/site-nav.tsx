@@ -1,5 +1,5 @@
-import Link from "next/link";
 import { headers } from "next/headers";
+import Link from "next/link";
 import { getSessionUser, type SessionUser } from "@/lib/auth/session";
 import { getPlan } from "@/lib/plans/plans";
 import { SignOutButton } from "./auth/sign-out-button";

@@ -2,13 +2,7 @@ import Link from "next/link";
 import { AdminActionButton } from "@/components/admin/admin-action-button";
 import { ConfirmationsChart, ProcessingLatencyChart, ThroughputChart, TriggerLatencyChart } from "@/components/admin/overview-charts";
 import { formatBytes, formatCount, formatDateTime, formatDuration } from "@/lib/admin/format";
-import {
-  OVERVIEW_WINDOWS,
-  PROCESSING_LATENCY_DEFINITION,
-  TRIGGER_LATENCY_DEFINITION,
-  getOverview,
-  parseOverviewWindow,
-} from "@/lib/admin/get-overview";
+import { getOverview, OVERVIEW_WINDOWS, PROCESSING_LATENCY_DEFINITION, parseOverviewWindow, TRIGGER_LATENCY_DEFINITION } from "@/lib/admin/get-overview";
 import type { SearchParams } from "@/lib/admin/parse-upload-filters";
 import { requireAdminPage } from "@/lib/admin/require-admin";
 import { UPLOAD_SOURCES, UPLOAD_STATUSES } from "@/lib/db/schema";
@@ -44,7 +38,12 @@ export default async function AdminOverviewPage({ searchParams }: { searchParams
         </h2>
         <div className="admin-stats" data-testid="state-counts">
           {UPLOAD_STATUSES.map((s) => (
-            <Link key={s} href={`/admin/uploads?status=${s}`} className={`admin-stat${ATTENTION.has(s) && o.counts[s] ? " bad" : ""}`} data-testid={`count-${s}`}>
+            <Link
+              key={s}
+              href={`/admin/uploads?status=${s}`}
+              className={`admin-stat${ATTENTION.has(s) && o.counts[s] ? " bad" : ""}`}
+              data-testid={`count-${s}`}
+            >
               <span className="label">{s}</span>
               <span className="value">{formatCount(o.counts[s])}</span>
             </Link>
@@ -115,13 +114,21 @@ export default async function AdminOverviewPage({ searchParams }: { searchParams
             Uploads confirmed per {o.bucketLabel}, by the trigger that won the race. In the window:{" "}
             {UPLOAD_SOURCES.map((s) => `${s} ${formatCount(o.totals[s].files)}`).join(" · ")}.
           </p>
-          {hasConfirmations ? <ConfirmationsChart data={o.buckets} bucketSeconds={o.bucketSeconds} /> : <p className="admin-chart-empty">No confirmations in this window.</p>}
+          {hasConfirmations ? (
+            <ConfirmationsChart data={o.buckets} bucketSeconds={o.bucketSeconds} />
+          ) : (
+            <p className="admin-chart-empty">No confirmations in this window.</p>
+          )}
         </section>
 
         <section className="admin-panel" aria-labelledby="chart-throughput-title">
           <h2 id="chart-throughput-title">Throughput</h2>
           <p className="admin-def">Files confirmed and processed per hour, and bytes processed per hour (right axis).</p>
-          {hasConfirmations || hasProcessed ? <ThroughputChart data={o.buckets} bucketSeconds={o.bucketSeconds} /> : <p className="admin-chart-empty">Nothing moved in this window.</p>}
+          {hasConfirmations || hasProcessed ? (
+            <ThroughputChart data={o.buckets} bucketSeconds={o.bucketSeconds} />
+          ) : (
+            <p className="admin-chart-empty">Nothing moved in this window.</p>
+          )}
         </section>
 
         <section className="admin-panel" aria-labelledby="chart-trigger-latency-title">
@@ -134,10 +141,18 @@ export default async function AdminOverviewPage({ searchParams }: { searchParams
             <thead>
               <tr>
                 <th scope="col">Source</th>
-                <th scope="col" className="admin-num">p50</th>
-                <th scope="col" className="admin-num">p95</th>
-                <th scope="col" className="admin-num">Samples</th>
-                <th scope="col" className="admin-num">Exact</th>
+                <th scope="col" className="admin-num">
+                  p50
+                </th>
+                <th scope="col" className="admin-num">
+                  p95
+                </th>
+                <th scope="col" className="admin-num">
+                  Samples
+                </th>
+                <th scope="col" className="admin-num">
+                  Exact
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -162,7 +177,11 @@ export default async function AdminOverviewPage({ searchParams }: { searchParams
             {PROCESSING_LATENCY_DEFINITION} Window: p50 {formatDuration(o.processingLatency.p50Ms)}, p95 {formatDuration(o.processingLatency.p95Ms)} over{" "}
             {formatCount(o.processingLatency.samples)} uploads.
           </p>
-          {hasProcessed ? <ProcessingLatencyChart data={o.buckets} bucketSeconds={o.bucketSeconds} /> : <p className="admin-chart-empty">Nothing processed in this window.</p>}
+          {hasProcessed ? (
+            <ProcessingLatencyChart data={o.buckets} bucketSeconds={o.bucketSeconds} />
+          ) : (
+            <p className="admin-chart-empty">Nothing processed in this window.</p>
+          )}
         </section>
       </div>
     </>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { headers } from "next/headers";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { CreateProjectForm } from "@/components/uploader/create-project-form";
 import { UploaderLoader } from "@/components/uploader/uploader-loader";

@@ -141,19 +141,27 @@ export async function runClient(api: Api, plan: UploadPlan, file: MediaFile): Pr
       const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !urls.has(n));
       if (missing.length) {
         const signed = await withRetry("sign parts", () =>
-          api.json<{ parts: { partNumber: number; url: string }[] }>(`/api/uploads/${rec.id}/parts`, { method: "POST", cookie: user.cookie, body: { partNumbers: missing } }),
+          api.json<{ parts: { partNumber: number; url: string }[] }>(`/api/uploads/${rec.id}/parts`, {
+            method: "POST",
+            cookie: user.cookie,
+            body: { partNumbers: missing },
+          }),
         );
         for (const p of signed.body.parts) urls.set(p.partNumber, p.url);
       }
       await Promise.all(
-        Array.from({ length: count }, (_, i) => i + 1).map((n) => put(urls.get(n)!, file.bytes.subarray((n - 1) * partSize, Math.min(file.bytes.length, n * partSize)))),
+        Array.from({ length: count }, (_, i) => i + 1).map((n) =>
+          put(urls.get(n)!, file.bytes.subarray((n - 1) * partSize, Math.min(file.bytes.length, n * partSize))),
+        ),
       );
     }
     if (plan.behaviour === "abandon") return rec;
     rec.lastByteAt = Date.now();
     if (plan.behaviour === "vanish") return rec;
     const complete = () =>
-      withRetry("complete", () => api.json<{ upload: { status: string } }>(`/api/uploads/${rec.id}/complete`, { method: "POST", cookie: user.cookie, body: {} }))
+      withRetry("complete", () =>
+        api.json<{ upload: { status: string } }>(`/api/uploads/${rec.id}/complete`, { method: "POST", cookie: user.cookie, body: {} }),
+      )
         .then((r) => ({ status: r.status, uploadStatus: r.body.upload.status }))
         .catch((error: Error) => ({ status: Number(/HTTP (\d+)/.exec(error.message)?.[1] ?? 0), uploadStatus: null, error: error.message }));
     const answers = await Promise.all(plan.behaviour === "double" ? [complete(), complete()] : [complete()]);

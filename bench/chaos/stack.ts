@@ -1,12 +1,12 @@
 // The chaos harness's own stack: the same pieces `./dev/up` uses (dev/stack/*), started
 // one by one so the harness knows every pid it will kill or pause. Runs in the test world
 // of its slot (own data dir, ports, database, bucket, QStash data), never the developer's.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { configureBucket, ensureCephPackages, startCeph } from "../../dev/stack/ceph";
 import { cephPaths } from "../../dev/stack/ceph-config";
-import { DATA_DIR, LOCAL_PG, LOCAL_S3, PORTS, QSTASH_DEV_USER, ROOT_DIR, localAuthSecret } from "../../dev/stack/local-defaults";
+import { DATA_DIR, LOCAL_PG, LOCAL_S3, localAuthSecret, PORTS, QSTASH_DEV_USER, ROOT_DIR } from "../../dev/stack/local-defaults";
 import { startPostgres } from "../../dev/stack/postgres";
 import { isPidAlive, readPidFile, waitForExit, waitForPort } from "../../dev/stack/process-util";
 import { startWsProxy } from "../../dev/stack/ws-proxy";
@@ -94,7 +94,14 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
     log: (l) => log(`ceph: ${l}`),
   });
   stops.push({ name: "ceph", stop: ceph.stop });
-  await configureBucket({ endpoint: ceph.endpoint, accessKey: LOCAL_S3.accessKey, secretKey: LOCAL_S3.secretKey, bucket: LOCAL_S3.bucket, corsOrigins: [opts.appUrl], region: LOCAL_S3.region });
+  await configureBucket({
+    endpoint: ceph.endpoint,
+    accessKey: LOCAL_S3.accessKey,
+    secretKey: LOCAL_S3.secretKey,
+    bucket: LOCAL_S3.bucket,
+    corsOrigins: [opts.appUrl],
+    region: LOCAL_S3.region,
+  });
   Object.assign(env, {
     S3_ENDPOINT: ceph.endpoint,
     S3_REGION: LOCAL_S3.region,
@@ -143,7 +150,10 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
     });
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const ok = await fetch(`${opts.appUrl}/api/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status < 500, () => false);
+      const ok = await fetch(`${opts.appUrl}/api/health`, { signal: AbortSignal.timeout(2_000) }).then(
+        (r) => r.status < 500,
+        () => false,
+      );
       if (ok) return;
       if (app.exitCode !== null) throw new Error(`next start exited (${app.exitCode}); see ${join(DATA_DIR, "chaos-app.log")}`);
       if (Date.now() > deadline) throw new Error("next start did not answer /api/health within 60 s");

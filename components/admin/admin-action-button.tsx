@@ -29,7 +29,9 @@ function summarise(kind: Props["describe"], body: Record<string, unknown>): stri
       return body.existed ? "Object deleted." : "The object was already gone; noted on the timeline.";
     case "sweep": {
       const counts = (body.counts ?? {}) as Record<string, number>;
-      const done = Object.entries(counts).filter(([, v]) => v).map(([k, v]) => `${k.replaceAll("_", " ")} ${v}`);
+      const done = Object.entries(counts)
+        .filter(([, v]) => v)
+        .map(([k, v]) => `${k.replaceAll("_", " ")} ${v}`);
       return `Sweep ${body.status}${done.length ? `: ${done.join(", ")}` : ", nothing to do"}.`;
     }
     case "cleanup":

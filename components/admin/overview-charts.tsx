@@ -99,7 +99,14 @@ export function TriggerLatencyChart({ data }: { data: LatencyRow[] }) {
         <BarChart data={rows} margin={{ top: 12, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={GRID} vertical={false} />
           <XAxis dataKey="source" tick={TICK} />
-          <YAxis scale="log" domain={[1, (dataMax: number) => Math.max(10, dataMax * 2)]} allowDataOverflow tick={TICK} width={68} tickFormatter={(v: number) => ms(v)} />
+          <YAxis
+            scale="log"
+            domain={[1, (dataMax: number) => Math.max(10, dataMax * 2)]}
+            allowDataOverflow
+            tick={TICK}
+            width={68}
+            tickFormatter={(v: number) => ms(v)}
+          />
           <Tooltip formatter={(value) => ms(Number(value))} />
           <Legend />
           <Bar dataKey="p50" name="p50" fill="#2f5bd3" isAnimationActive={false} />

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { type FormEvent, useState } from "react";
 import { errorMessage } from "@/lib/client/api-client";
 import { createProject } from "@/lib/client/uploads-api";
 

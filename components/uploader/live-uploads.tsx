@@ -1,11 +1,11 @@
 import { useUppyState } from "@uppy/react";
 import Link from "next/link";
 import { useSyncExternalStore } from "react";
-import { formatBytes } from "@/lib/plans/plans";
 import { PipelineState } from "@/components/uploads/pipeline-state";
 import { ResultSummary } from "@/components/uploads/result-summary";
+import { type DisplayStatus, STATUS_HINTS } from "@/components/uploads/status";
 import { StatusBadge } from "@/components/uploads/status-badge";
-import { STATUS_HINTS, type DisplayStatus } from "@/components/uploads/status";
+import { formatBytes } from "@/lib/plans/plans";
 import type { BiblioFile, BiblioUppy } from "./create-uploader";
 import type { PipelineEntry, PipelineTracker } from "./pipeline-tracker";
 

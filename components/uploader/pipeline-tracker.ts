@@ -1,6 +1,6 @@
 import { ApiRequestError, errorMessage } from "@/lib/client/api-client";
-import { completeUpload, getUpload } from "@/lib/client/uploads-api";
 import { isFinalStatus, type UploadView } from "@/lib/client/upload-types";
+import { completeUpload, getUpload } from "@/lib/client/uploads-api";
 
 export type PipelineEntry = {
   /** `verifying` while our `/complete` call is in flight. */

@@ -3,8 +3,8 @@
 import Dashboard from "@uppy/react/dashboard";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { formatBytes, type Plan } from "@/lib/plans/plans";
 import type { AnalysisOptions as Options } from "@/lib/client/upload-types";
+import { formatBytes, type Plan } from "@/lib/plans/plans";
 import { AnalysisOptions } from "./analysis-options";
 import { createUploader } from "./create-uploader";
 import { LiveUploads } from "./live-uploads";
@@ -85,12 +85,7 @@ export default function Uploader({ plan, projects, fixedProjectId = null }: Uplo
         {fixedProjectId ? null : (
           <div className="field">
             <label htmlFor="uploader-project">Upload to project</label>
-            <select
-              id="uploader-project"
-              value={projectId}
-              onChange={(event) => setProjectId(event.target.value)}
-              data-testid="project-picker"
-            >
+            <select id="uploader-project" value={projectId} onChange={(event) => setProjectId(event.target.value)} data-testid="project-picker">
               {projects.map((project) => (
                 <option key={project.id} value={project.id}>
                   {project.name}

@@ -1,13 +1,17 @@
 import Link from "next/link";
-import { formatBytes } from "@/lib/plans/plans";
 import type { UploadView } from "@/lib/client/upload-types";
+import { formatBytes } from "@/lib/plans/plans";
 import { LocalTime } from "./local-time";
 import { StatusBadge } from "./status-badge";
 
 /** A project's uploads, newest first; each name opens the upload's own page. */
 export function FilesTable({ uploads, caption }: { uploads: UploadView[]; caption?: string }) {
   if (!uploads.length) {
-    return <p className="muted" data-testid="files-empty">No files in this project yet.</p>;
+    return (
+      <p className="muted" data-testid="files-empty">
+        No files in this project yet.
+      </p>
+    );
   }
   return (
     <div className="table-scroll">

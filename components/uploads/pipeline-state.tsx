@@ -1,4 +1,4 @@
-import { STATUS_HINTS, STATUS_LABELS, type DisplayStatus } from "./status";
+import { type DisplayStatus, STATUS_HINTS, STATUS_LABELS } from "./status";
 
 const STEPS = ["Uploading", "Verifying", "Queued", "Processing", "Processed"] as const;
 
@@ -39,8 +39,7 @@ export function PipelineState({ status, compact = false }: { status: DisplayStat
     <div className={`pipeline${compact ? " compact" : ""}`} data-testid="pipeline-state" data-status={status}>
       <ol className="pipeline-steps" aria-label="Processing steps">
         {STEPS.map((label, i) => {
-          const state =
-            outcome === "done" || i < index ? "done" : i > index ? "upcoming" : outcome === "stopped" ? "stopped" : "current";
+          const state = outcome === "done" || i < index ? "done" : i > index ? "upcoming" : outcome === "stopped" ? "stopped" : "current";
           const shown = state === "stopped" || (state === "current" && i === 0) ? STATUS_LABELS[status] : label;
           return (
             <li key={label} className={`pipeline-step ${state}`} aria-current={state === "current" ? "step" : undefined}>

@@ -2,8 +2,8 @@
 
 import { useState } from "react";
 import { errorMessage } from "@/lib/client/api-client";
-import { listProjectUploads } from "@/lib/client/uploads-api";
 import type { UploadView } from "@/lib/client/upload-types";
+import { listProjectUploads } from "@/lib/client/uploads-api";
 import { FilesTable } from "./files-table";
 
 type Props = {
@@ -24,8 +24,7 @@ export function ProjectFiles({ projectId, uploads, nextCursor, pageSize = 50 }: 
   const [error, setError] = useState<string | null>(null);
 
   // A refreshed first page starts the "older files" list over.
-  const current =
-    more.firstPageCursor === nextCursor ? more : { firstPageCursor: nextCursor, uploads: [], cursor: nextCursor };
+  const current = more.firstPageCursor === nextCursor ? more : { firstPageCursor: nextCursor, uploads: [], cursor: nextCursor };
   const firstIds = new Set(uploads.map((u) => u.id));
   const all = [...uploads, ...current.uploads.filter((u) => !firstIds.has(u.id))];
 

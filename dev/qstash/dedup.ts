@@ -65,5 +65,5 @@ export function contentDedupKey(scope: string, destination: string, body: Buffer
   h.update(scope).update("\0").update(destination).update("\0");
   for (const k of Object.keys(header).sort()) h.update(k.toLowerCase()).update(":").update(header[k].join(",")).update("\0");
   h.update(body);
-  return "content:" + h.digest("hex");
+  return `content:${h.digest("hex")}`;
 }

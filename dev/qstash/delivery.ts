@@ -59,7 +59,13 @@ export class Dispatcher {
       slotTaken: (m) => this.attemptReady(m),
       start: (m) => this.startAttempt(m),
     });
-    this.sender = new HttpSender({ defaultTimeoutMs: opts.defaultTimeoutMs, keysFor: opts.keysFor, duplicate: opts.duplicate, log: opts.log, random: opts.random });
+    this.sender = new HttpSender({
+      defaultTimeoutMs: opts.defaultTimeoutMs,
+      keysFor: opts.keysFor,
+      duplicate: opts.duplicate,
+      log: opts.log,
+      random: opts.random,
+    });
   }
 
   get activeAttempts(): number {

@@ -19,7 +19,10 @@ export interface FilterView {
 export function multi(q: URLSearchParams, name: string): string[] | undefined {
   const all = q.getAll(name);
   if (!all.length) return undefined;
-  const out = all.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  const out = all
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return out.length ? out : undefined;
 }
 

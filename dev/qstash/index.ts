@@ -1,3 +1,3 @@
-export { startQstashServer, type QstashServerOptions, type QstashServerHandle } from "./server.js";
-export { DEV_USERS, DEV_USER_1 } from "./dev-users.js";
-export { waitForQstashIdle, waitForIdle, type IdleStatus, type WaitIdleOptions } from "./idle.js";
+export { DEV_USER_1, DEV_USERS } from "./dev-users.js";
+export { type IdleStatus, type WaitIdleOptions, waitForIdle, waitForQstashIdle } from "./idle.js";
+export { type QstashServerHandle, type QstashServerOptions, startQstashServer } from "./server.js";

@@ -1,5 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import { fdatasync, write } from "node:fs";
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, write, writeSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
@@ -61,7 +60,7 @@ export class Journal {
 
   append(rec: JournalRecord): void {
     if (this.closed) return;
-    this.buf.push(JSON.stringify(rec) + "\n");
+    this.buf.push(`${JSON.stringify(rec)}\n`);
     this.lines++;
     this.schedule();
   }
@@ -89,8 +88,10 @@ export class Journal {
 
   /** Rewrites the journal as a snapshot of live state now. */
   compact(): void {
-    const data = this.snapshot().map((r) => JSON.stringify(r) + "\n").join("");
-    const tmp = this.path + ".tmp";
+    const data = this.snapshot()
+      .map((r) => `${JSON.stringify(r)}\n`)
+      .join("");
+    const tmp = `${this.path}.tmp`;
     const fd = openSync(tmp, "w");
     try {
       writeSync(fd, data);

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
     log: quiet ? undefined : (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
 
-  console.log(`QStash local server running at ${server.url}${dataDir ? ` (data: ${dataDir})` : " (in-memory)"}${timeScale !== 1 ? ` timeScale=${timeScale}` : ""}`);
+  console.log(
+    `QStash local server running at ${server.url}${dataDir ? ` (data: ${dataDir})` : " (in-memory)"}${timeScale !== 1 ? ` timeScale=${timeScale}` : ""}`,
+  );
   console.log(`
 Use it with either:
   QSTASH_DEV=true${server.port !== 8080 ? `\n  QSTASH_DEV_PORT=${server.port}` : ""}

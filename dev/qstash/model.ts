@@ -1,14 +1,6 @@
 import type { HeaderMap } from "./headers.js";
 
-export type MsgState =
-  | "CREATED"
-  | "ACTIVE"
-  | "RETRY"
-  | "ERROR"
-  | "DELIVERED"
-  | "FAILED"
-  | "CANCEL_REQUESTED"
-  | "CANCELED";
+export type MsgState = "CREATED" | "ACTIVE" | "RETRY" | "ERROR" | "DELIVERED" | "FAILED" | "CANCEL_REQUESTED" | "CANCELED";
 
 export const FINAL_STATES = new Set<MsgState>(["DELIVERED", "FAILED", "CANCELED"]);
 

@@ -139,14 +139,14 @@ function collectForwarded(h: HeaderSource, prefix: string): HeaderMap {
 function callbackConfig(h: HeaderSource, base: "Upstash-Callback" | "Upstash-Failure-Callback"): CallbackConfig | undefined {
   const url = h.get(base);
   if (url === undefined || url.trim() === "") return undefined;
-  const header = collectForwarded(h, base.toLowerCase() + "-forward-");
+  const header = collectForwarded(h, `${base.toLowerCase()}-forward-`);
   return {
     url: parseUrl(url.trim(), base),
     header,
-    method: parseMethod(h.get(base + "-Method"), base + "-Method"),
-    retries: parseRetries(h.get(base + "-Retries"), base + "-Retries"),
-    retryDelay: parseRetryDelayHeader(h.get(base + "-Retry-Delay"), base + "-Retry-Delay"),
-    timeoutMs: parseTimeout(h.get(base + "-Timeout"), base + "-Timeout"),
+    method: parseMethod(h.get(`${base}-Method`), `${base}-Method`),
+    retries: parseRetries(h.get(`${base}-Retries`), `${base}-Retries`),
+    retryDelay: parseRetryDelayHeader(h.get(`${base}-Retry-Delay`), `${base}-Retry-Delay`),
+    timeoutMs: parseTimeout(h.get(`${base}-Timeout`), `${base}-Timeout`),
   };
 }
 
@@ -183,7 +183,7 @@ export function parsePublishHeaders(h: HeaderSource, defaultRetries = 3): Publis
     callback: callbackConfig(h, "Upstash-Callback"),
     failureCallback: callbackConfig(h, "Upstash-Failure-Callback"),
     flowControl: parseFlowControl(h.get("Upstash-Flow-Control-Key"), h.get("Upstash-Flow-Control-Value")),
-    labels: labels && labels.length ? labels : undefined,
+    labels: labels?.length ? labels : undefined,
     redact: parseRedact(h.get("Upstash-Redact-Fields")),
     dedupId,
     contentDedup: (h.get("Upstash-Content-Based-Deduplication") ?? "").toLowerCase() === "true",

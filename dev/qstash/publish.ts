@@ -70,7 +70,7 @@ export function buildMessages(engine: Engine, target: Target, cfg: PublishConfig
 
 export function dedupKeyFor(scope: string, cfg: PublishConfig, dest: string, body: Buffer, caller: Caller): string | undefined {
   if (cfg.dedupId) return `${scope}:${caller.user}:id:${cfg.dedupId}`;
-  if (cfg.contentDedup) return `${scope}:${caller.user}:` + contentDedupKey(scope, dest, body, cfg.header);
+  if (cfg.contentDedup) return `${scope}:${caller.user}:${contentDedupKey(scope, dest, body, cfg.header)}`;
   return undefined;
 }
 

@@ -125,10 +125,13 @@ export class Pump {
         }
         if (fc.rateCount >= fc.rate) {
           if (!fc.timer) {
-            fc.timer = setTimeout(() => {
-              fc.timer = undefined;
-              this.pumpFlowControl(fc);
-            }, fc.rateStart + windowMs - now);
+            fc.timer = setTimeout(
+              () => {
+                fc.timer = undefined;
+                this.pumpFlowControl(fc);
+              },
+              fc.rateStart + windowMs - now,
+            );
           }
           break;
         }

@@ -44,7 +44,8 @@ export function compileRetryDelay(expr: string): Fn {
     let left = term();
     while (peek() === "+" || peek() === "-") {
       const op = take();
-      const l = left, r = term();
+      const l = left,
+        r = term();
       left = op === "+" ? (x) => l(x) + r(x) : (x) => l(x) - r(x);
     }
     depth--;
@@ -54,7 +55,8 @@ export function compileRetryDelay(expr: string): Fn {
     let left = unary();
     while (peek() === "*" || peek() === "/" || peek() === "%") {
       const op = take();
-      const l = left, r = unary();
+      const l = left,
+        r = unary();
       left = op === "*" ? (x) => l(x) * r(x) : op === "/" ? (x) => l(x) / r(x) : (x) => l(x) % r(x);
     }
     return left;
@@ -76,7 +78,7 @@ export function compileRetryDelay(expr: string): Fn {
     if (peek() === "^") {
       take();
       const e = unary();
-      return (x) => Math.pow(base(x), e(x));
+      return (x) => base(x) ** e(x);
     }
     return base;
   };

@@ -7,13 +7,12 @@ import { FINAL_STATES, HttpError, type Msg, NAME_RE } from "./model.js";
 import { parseFlowControl } from "./publish-options.js";
 import { messageJson, queueJson, scheduleJson } from "./serialize.js";
 
-
 const notFound = (what: string) => new HttpError(404, `${what} not found`);
 
 function bodyOf<T>(ctx: Ctx, schema: z.ZodType<T>): T {
   const raw = parseJsonBody(ctx);
   const r = schema.safeParse(raw);
-  if (!r.success) throw new HttpError(400, "invalid request body: " + r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+  if (!r.success) throw new HttpError(400, `invalid request body: ${r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`);
   return r.data;
 }
 
@@ -238,7 +237,7 @@ export function getKeys(ctx: Ctx): Reply {
 export function rotateKeys(ctx: Ctx): Reply {
   const { store } = ctx.engine;
   const k = store.keys.get(ctx.caller.user)!;
-  const next = { current: k.next, next: "sig_" + randomBytes(21).toString("base64url").replace(/[-_]/g, "x").slice(0, 28) };
+  const next = { current: k.next, next: `sig_${randomBytes(21).toString("base64url").replace(/[-_]/g, "x").slice(0, 28)}` };
   store.setKeys(ctx.caller.user, next);
   ctx.engine.log?.(`signing keys rotated for user ${ctx.caller.user}`);
   return ok(next);
@@ -274,7 +273,11 @@ export function flowControlAction(ctx: Ctx, key: string, action: string): Reply 
       d.resetRate(fc);
       break;
     case "pin": {
-      const parts = [q.get("parallelism") && `parallelism=${q.get("parallelism")}`, q.get("rate") && `rate=${q.get("rate")}`, q.get("period") && `period=${q.get("period")}`].filter(Boolean);
+      const parts = [
+        q.get("parallelism") && `parallelism=${q.get("parallelism")}`,
+        q.get("rate") && `rate=${q.get("rate")}`,
+        q.get("period") && `period=${q.get("period")}`,
+      ].filter(Boolean);
       const spec = parseFlowControl(key, parts.join(","));
       if (spec?.parallelism !== undefined) {
         fc.parallelism = spec.parallelism;
@@ -301,4 +304,3 @@ export function flowControlAction(ctx: Ctx, key: string, action: string): Reply 
 export function globalParallelism(ctx: Ctx): Reply {
   return ok({ parallelismMax: 0, parallelismCount: ctx.engine.dispatcher.activeAttempts });
 }
-

@@ -8,7 +8,20 @@ import { msgView } from "./routes-admin.js";
 import { dlqJson, eventJson } from "./serialize.js";
 import { newId } from "./store.js";
 
-const DLQ_FILTERS = ["messageId", "url", "topicName", "urlGroup", "scheduleId", "queueName", "label", "flowControlKey", "callerIp", "responseStatus", "fromDate", "toDate"];
+const DLQ_FILTERS = [
+  "messageId",
+  "url",
+  "topicName",
+  "urlGroup",
+  "scheduleId",
+  "queueName",
+  "label",
+  "flowControlKey",
+  "callerIp",
+  "responseStatus",
+  "fromDate",
+  "toDate",
+];
 
 function dlqView(e: DlqEntry): FilterView {
   const m = e.msg;
@@ -124,7 +137,22 @@ export function retryDlqBulk(ctx: Ctx): Reply {
 
 // ---- logs / events ----------------------------------------------------------------------
 
-const EVENT_FILTERS = ["state", "messageId", "url", "topicName", "urlGroup", "scheduleId", "queueName", "label", "flowControlKey", "callerIp", "host", "path", "fromDate", "toDate"];
+const EVENT_FILTERS = [
+  "state",
+  "messageId",
+  "url",
+  "topicName",
+  "urlGroup",
+  "scheduleId",
+  "queueName",
+  "label",
+  "flowControlKey",
+  "callerIp",
+  "host",
+  "path",
+  "fromDate",
+  "toDate",
+];
 
 /** Served on both /v2/events (what the SDKs call) and /v2/logs (current docs), with both keys. */
 export function listEvents(ctx: Ctx): Reply {

@@ -3,8 +3,8 @@ import { type Ctx, ok, parseJsonBody, type Reply } from "./context.js";
 import { parseCron } from "./cron.js";
 import { fromRecord, type HeaderSource } from "./headers.js";
 import { HttpError, NAME_RE } from "./model.js";
-import { parsePublishHeaders } from "./publish-options.js";
 import { dedupKeyFor, publish, resolveDestination } from "./publish.js";
+import { parsePublishHeaders } from "./publish-options.js";
 import { newId, type Schedule } from "./store.js";
 
 /**
@@ -88,7 +88,7 @@ export async function handleBatch(ctx: Ctx): Promise<Reply> {
   const results = await Promise.all(
     parsed.data.map(async (raw) => {
       const item = BatchItem.safeParse(raw);
-      if (!item.success) return { error: "invalid batch item: " + item.error.issues.map((i) => i.message).join("; ") };
+      if (!item.success) return { error: `invalid batch item: ${item.error.issues.map((i) => i.message).join("; ")}` };
       try {
         const { dest } = destinationOf(item.data.destination, "");
         const r = await publish(ctx.engine, dest, fromRecord(item.data.headers ?? {}), Buffer.from(item.data.body ?? "", "utf8"), ctx.caller, item.data.queue);

@@ -26,12 +26,15 @@ export class Scheduler {
     s.nextScheduleTime = next ?? undefined;
     if (next === null) return;
     const wait = next - Date.now();
-    s.timer = setTimeout(() => {
-      s.timer = undefined;
-      if (wait > MAX_TIMER_MS) return this.arm(s);
-      this.fire(s);
-      this.arm(s, next);
-    }, Math.min(wait, MAX_TIMER_MS));
+    s.timer = setTimeout(
+      () => {
+        s.timer = undefined;
+        if (wait > MAX_TIMER_MS) return this.arm(s);
+        this.fire(s);
+        this.arm(s, next);
+      },
+      Math.min(wait, MAX_TIMER_MS),
+    );
   }
 
   disarm(s: Schedule): void {
@@ -85,7 +88,7 @@ export class Scheduler {
   onMessageFinished(m: Msg): void {
     if (!m.scheduleId || m.kind) return;
     const s = this.engine.store.schedules.get(m.scheduleId);
-    if (!s || !s.lastStates.has(m.id)) return;
+    if (!s?.lastStates.has(m.id)) return;
     s.lastStates.set(m.id, m.state === "DELIVERED" ? "SUCCESS" : "FAIL");
   }
 

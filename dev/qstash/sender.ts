@@ -37,7 +37,13 @@ function parseTarget(url: string): Target {
   let t = targetCache.get(url);
   if (t) return t;
   const u = new URL(url);
-  t = { protocol: u.protocol, hostname: u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname, port: u.port, path: u.pathname + u.search, host: u.host };
+  t = {
+    protocol: u.protocol,
+    hostname: u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname,
+    port: u.port,
+    path: u.pathname + u.search,
+    host: u.host,
+  };
   if (targetCache.size >= 1000) targetCache.clear();
   targetCache.set(url, t);
   return t;
@@ -90,11 +96,16 @@ export class HttpSender {
     const headers: string[] = ["Host", target.host];
     for (const k in m.header) if (!UNFORWARDABLE.has(k.toLowerCase())) for (const v of m.header[k]) headers.push(k, v);
     headers.push(
-      "User-Agent", "Upstash-QStash",
-      "Upstash-Message-Id", m.id,
-      "Upstash-Retried", String(m.retried),
-      "Upstash-Signature", signJwt(this.opts.keysFor(m.user).current, m.url, hash),
-      "Upstash-Caller-Ip", m.callerIP,
+      "User-Agent",
+      "Upstash-QStash",
+      "Upstash-Message-Id",
+      m.id,
+      "Upstash-Retried",
+      String(m.retried),
+      "Upstash-Signature",
+      signJwt(this.opts.keysFor(m.user).current, m.url, hash),
+      "Upstash-Caller-Ip",
+      m.callerIP,
     );
     if (m.scheduleId) headers.push("Upstash-Schedule-Id", m.scheduleId);
     if (m.topicName) headers.push("Upstash-Topic-Name", m.topicName);

@@ -6,7 +6,7 @@ import type { Queue, Schedule } from "./store.js";
 
 type Json = Record<string, unknown>;
 
-const redacted = (s: string | Buffer) => "REDACTED:" + createHash("sha256").update(s).digest("hex");
+const redacted = (s: string | Buffer) => `REDACTED:${createHash("sha256").update(s).digest("hex")}`;
 
 /** Redaction only affects what the API shows; deliveries always use the real values. */
 function headerView(h: HeaderMap, r?: Redact): HeaderMap {
@@ -22,7 +22,7 @@ function headerView(h: HeaderMap, r?: Redact): HeaderMap {
 function putBody(o: Json, body: Buffer, r?: Redact, key = "body"): void {
   if (r?.body) o[key] = redacted(body);
   else if (isUtf8(body)) o[key] = body.toString("utf8");
-  else o[key + "Base64"] = body.toString("base64");
+  else o[`${key}Base64`] = body.toString("base64");
 }
 
 function flowFields(o: Json, m: { flowControl?: MsgData["flowControl"] }): void {

@@ -4,14 +4,14 @@ import type { Ctx, FullEngine, Reply } from "./context.js";
 import { Dispatcher, type IdleStatus } from "./delivery.js";
 import { DEV_USERS } from "./dev-users.js";
 import { fromIncoming } from "./headers.js";
-import { localPage, localMessages, localStats } from "./local-ui.js";
 import { type WaitIdleOptions, waitForIdle } from "./idle.js";
+import { localMessages, localPage, localStats } from "./local-ui.js";
 import { HttpError } from "./model.js";
-import type { DuplicateFault } from "./sender.js";
 import * as admin from "./routes-admin.js";
 import * as dlq from "./routes-dlq.js";
 import { handleBatch, handleEnqueue, handlePublish, handleScheduleCreate } from "./routes-publish.js";
 import { Scheduler } from "./scheduler.js";
+import type { DuplicateFault } from "./sender.js";
 import { type Keys, type Limits, Store } from "./store.js";
 
 export interface QstashServerOptions {

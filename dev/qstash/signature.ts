@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
-const JTI_BASE = "jwt_" + randomBytes(10).toString("hex");
+const JTI_BASE = `jwt_${randomBytes(10).toString("hex")}`;
 let jtiCounter = 0;
 
 export function bodyHash(body: Buffer): string {
@@ -24,7 +24,7 @@ export function signJwt(key: string, sub: string, bodyHashB64url: string, nowMs 
     jti: JTI_BASE + (++jtiCounter).toString(16),
     body: bodyHashB64url,
   };
-  const input = HEADER + "." + Buffer.from(JSON.stringify(payload)).toString("base64url");
+  const input = `${HEADER}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
   const sig = createHmac("sha256", key).update(input).digest("base64url");
-  return input + "." + sig;
+  return `${input}.${sig}`;
 }

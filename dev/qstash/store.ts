@@ -90,7 +90,19 @@ function decodeBody(r: { b?: string; b64?: string }): Buffer {
 function msgToRecord(m: MsgData): Record<string, unknown> {
   const { body, ...rest } = m;
   const out: Record<string, unknown> = { ...rest, ...encodeBody(body) };
-  for (const k of ["state", "gen", "holdsQueueSlot", "pendingCallbacks", "cancelRequested", "lastResponse", "nextDeliveryTime", "finishedAt", "bodyHash", "target", "parent"])
+  for (const k of [
+    "state",
+    "gen",
+    "holdsQueueSlot",
+    "pendingCallbacks",
+    "cancelRequested",
+    "lastResponse",
+    "nextDeliveryTime",
+    "finishedAt",
+    "bodyHash",
+    "target",
+    "parent",
+  ])
     delete out[k];
   return out;
 }
@@ -378,7 +390,11 @@ export class Store {
   checkRoom(kind: "queue" | "schedule" | "url group", exists: boolean): void {
     if (exists) return;
     const [size, max] =
-      kind === "queue" ? [this.queues.size, this.limits.maxQueues] : kind === "schedule" ? [this.schedules.size, this.limits.maxSchedules] : [this.topics.size, this.limits.maxTopics];
+      kind === "queue"
+        ? [this.queues.size, this.limits.maxQueues]
+        : kind === "schedule"
+          ? [this.schedules.size, this.limits.maxSchedules]
+          : [this.topics.size, this.limits.maxTopics];
     if (size >= max) throw new HttpError(412, `${kind} limit reached (${max})`);
   }
 

@@ -1,5 +1,5 @@
-import { startBalancer, type Balancer } from "./load-balancer";
 import { spawnNext } from "./app-process";
+import { type Balancer, startBalancer } from "./load-balancer";
 import { type Backoff, type Supervised, supervise } from "./supervisor";
 
 export interface AppInstancesOptions {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { ROOT_DIR } from "./local-defaults";
 import { waitForExit } from "./process-util";

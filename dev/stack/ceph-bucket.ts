@@ -1,13 +1,10 @@
 // Idempotent bucket setup (CORS, lifecycle) and RGW event notifications.
 // configureBucket is provider-neutral (also used against AWS/R2/MinIO by the setup
 // command); configureNotifications is the Ceph RGW SNS-compatible flavour.
+
+import { GetBucketNotificationConfigurationCommand, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { configureBucket as configureBucketForSetup } from "../../lib/setup/configure-bucket";
 import { configureTopicNotification } from "../../lib/setup/configure-notifications";
-import {
-  GetBucketNotificationConfigurationCommand,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
 
 export const DEFAULT_REGION = "us-east-1";
 

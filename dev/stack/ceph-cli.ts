@@ -36,7 +36,10 @@ async function main() {
       `  S3_REGION=us-east-1 (path-style)`,
       `  data: ${dataDir}`,
       `daemon RSS (KiB):`,
-      ...rss.stdout.trim().split("\n").map((l) => `  ${l.trim()}`),
+      ...rss.stdout
+        .trim()
+        .split("\n")
+        .map((l) => `  ${l.trim()}`),
       `Ctrl-C to stop.`,
     ].join("\n"),
   );

@@ -1,24 +1,13 @@
 // Local S3 for the dev stack: a single-node Ceph (mon + BlueStore OSD + radosgw) from
 // Debian's packages, with all state under dataDir. See DESIGN.md §4.
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { MON_ID, OSD_ID, RGW_NAME, cephPaths, renderCephConf, type CephPaths } from "./ceph-config";
-import {
-  describePortOwner,
-  isPidAlive,
-  isPortFree,
-  killByPidFile,
-  readPidFile,
-  run,
-  sleep,
-  spawnDetached,
-  tailFile,
-  waitForPort,
-} from "./process-util";
+import { type CephPaths, cephPaths, MON_ID, OSD_ID, RGW_NAME, renderCephConf } from "./ceph-config";
+import { describePortOwner, isPidAlive, isPortFree, killByPidFile, readPidFile, run, sleep, spawnDetached, tailFile, waitForPort } from "./process-util";
 
-export { configureBucket, configureNotifications, removeNotifications, s3ClientConfig } from "./ceph-bucket";
 export type { BucketConfig, NotificationConfig } from "./ceph-bucket";
+export { configureBucket, configureNotifications, removeNotifications, s3ClientConfig } from "./ceph-bucket";
 
 export interface CephOptions {
   dataDir: string;
@@ -85,8 +74,7 @@ export async function ensureCephPackages(log: (line: string) => void = noop): Pr
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   await run("apt-get", ["update"], { env, timeoutMs: 10 * 60_000 });
   await run("apt-get", ["install", "-y", ...PACKAGES], { env, timeoutMs: 30 * 60_000 });
-  for (const bin of Object.keys(BINARIES))
-    if (!(await which(bin))) throw new Error(`ceph: ${bin} still missing after installing ${PACKAGES.join(" ")}`);
+  for (const bin of Object.keys(BINARIES)) if (!(await which(bin))) throw new Error(`ceph: ${bin} still missing after installing ${PACKAGES.join(" ")}`);
 }
 
 /** Expected substrings of each daemon's command line, so a reused pid is never signalled. */
@@ -104,8 +92,7 @@ export async function stopStaleCeph(dataDir: string, log: (line: string) => void
   const p = cephPaths(dataDir);
   for (const d of ["rgw", "osd", "mon"] as const) {
     const pid = readPidFile(p.pid[d]);
-    if (await killByPidFile(p.pid[d], { expect: expectFor(p, d), timeoutMs: 20_000, log }))
-      log(`ceph: stopped leftover ${d} (pid ${pid})`);
+    if (await killByPidFile(p.pid[d], { expect: expectFor(p, d), timeoutMs: 20_000, log })) log(`ceph: stopped leftover ${d} (pid ${pid})`);
   }
   // Daemons whose pid file was lost (e.g. dataDir pid files deleted by hand) are still
   // recognisable by the conf path on their command line.
@@ -201,11 +188,11 @@ function readState(p: CephPaths): ClusterState | null {
 }
 
 function writeState(p: CephPaths, s: ClusterState) {
-  writeFileSync(p.state, JSON.stringify(s, null, 2) + "\n");
+  writeFileSync(p.state, `${JSON.stringify(s, null, 2)}\n`);
 }
 
 async function rgwHttpUp(endpoint: string): Promise<true | undefined> {
-  const res = await fetch(endpoint + "/", { signal: AbortSignal.timeout(2_000) });
+  const res = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2_000) });
   await res.arrayBuffer();
   return res.status > 0 ? true : undefined;
 }
@@ -242,8 +229,7 @@ async function ensureUser(p: CephPaths, accessKey: string, secretKey: string, lo
 async function coldInit(p: CephPaths, monPort: number): Promise<ClusterState> {
   for (const dir of ["mon", "osd", "block", "rgw", "run", "log"]) rmSync(`${p.dataDir}/${dir}`, { recursive: true, force: true });
   rmSync(p.monmap, { force: true });
-  for (const dir of [dirname(p.monData), p.osdData, dirname(p.osdBlock), p.rgwData, p.runDir, p.logDir])
-    mkdirSync(dir, { recursive: true });
+  for (const dir of [dirname(p.monData), p.osdData, dirname(p.osdBlock), p.rgwData, p.runDir, p.logDir]) mkdirSync(dir, { recursive: true });
   const state: ClusterState = { fsid: randomUUID(), osdUuid: randomUUID(), monPort, initialized: false };
   writeState(p, state);
   return state;
@@ -256,8 +242,7 @@ async function coldInit(p: CephPaths, monPort: number): Promise<ClusterState> {
  * One throwaway multipart round trip during cold init moves both out of the app's way.
  */
 async function warmUpRgw(endpoint: string, o: CephOptions) {
-  const { S3Client, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, DeleteObjectCommand } =
-    await import("@aws-sdk/client-s3");
+  const { S3Client, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, DeleteObjectCommand } = await import("@aws-sdk/client-s3");
   const { s3ClientConfig } = await import("./ceph-bucket");
   const s3 = new S3Client(s3ClientConfig({ endpoint, accessKey: o.accessKey, secretKey: o.secretKey }));
   const Key = ".biblio-warmup";
@@ -339,11 +324,9 @@ export async function startCeph(opts: CephOptions): Promise<CephHandle> {
     if (cold) {
       const r = await ceph(p, ["osd", "new", st.osdUuid, String(OSD_ID)], 30_000);
       if (r.stdout.trim() !== String(OSD_ID)) throw new Error(`ceph: 'osd new' returned id ${r.stdout.trim()}, expected ${OSD_ID}`);
-      await run("ceph-osd", ["-c", p.conf, "-i", String(OSD_ID), "--mkfs", "--osd-uuid", st.osdUuid], { env: cephEnv(p), timeoutMs: 120_000 }).catch(
-        (e) => {
-          throw failure(`ceph-osd --mkfs failed: ${e.message}`, p, "osd");
-        },
-      );
+      await run("ceph-osd", ["-c", p.conf, "-i", String(OSD_ID), "--mkfs", "--osd-uuid", st.osdUuid], { env: cephEnv(p), timeoutMs: 120_000 }).catch((e) => {
+        throw failure(`ceph-osd --mkfs failed: ${e.message}`, p, "osd");
+      });
     }
     const osdPid = startDaemon(p, "osd");
 

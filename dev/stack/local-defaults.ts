@@ -13,8 +13,7 @@ export const WORLD: "dev" | "test" = process.env.BIBLIO_WORLD === "test" ? "test
 const SLOT = WORLD === "test" ? Number(process.env.BIBLIO_TEST_SLOT ?? 0) : 0;
 const OFFSET = WORLD === "test" ? 100 + 10 * SLOT : 0;
 
-export const DATA_DIR =
-  process.env.BIBLIO_DATA_DIR ?? join(ROOT_DIR, ".data", ...(WORLD === "test" ? [SLOT ? `test-${SLOT}` : "test"] : []));
+export const DATA_DIR = process.env.BIBLIO_DATA_DIR ?? join(ROOT_DIR, ".data", ...(WORLD === "test" ? [SLOT ? `test-${SLOT}` : "test"] : []));
 
 export const PORTS = {
   app: WORLD === "test" ? 3100 + 10 * SLOT : 3000,

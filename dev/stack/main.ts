@@ -1,6 +1,6 @@
 import { runMigrations } from "@/lib/db/migrate";
-import { buildApp } from "./app-process";
 import { type AppInstances, startAppInstances } from "./app-instances";
+import { buildApp } from "./app-process";
 import { PORTS } from "./local-defaults";
 import { DEV_USERS, seedDevUsers } from "./seed";
 import { startStack } from "./stack";

@@ -5,8 +5,23 @@
 // handlers that call process.exit() on SIGINT/SIGTERM/uncaughtException (which would
 // cut the stack's own ordered shutdown short), it parses English log lines to detect
 // readiness, and it has no answer for a stale postmaster.pid or an orphaned server.
-import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join, parse, resolve } from "node:path";
@@ -131,7 +146,8 @@ function ensureTraversable(dir: string, ids: Ids) {
     if (!searchable) {
       // Only loosen directories inside a `.data` scratch tree; anything else is the user's call.
       if (d.split("/").includes(".data")) chmodSync(d, st.mode | 0o001);
-      else throw new Error(`The postgres user cannot reach the data dir: ${d} is not searchable by others. Run \`chmod o+x ${d}\` or put the data dir elsewhere.`);
+      else
+        throw new Error(`The postgres user cannot reach the data dir: ${d} is not searchable by others. Run \`chmod o+x ${d}\` or put the data dir elsewhere.`);
     }
     if (d === parse(d).root) return;
   }
@@ -259,11 +275,15 @@ function spawnPostmaster(postgres: string, dataDir: string, port: number, logFil
     const child = spawn(
       postgres,
       [
-        "-D", dataDir,
-        "-p", String(port),
-        "-c", "listen_addresses=127.0.0.1",
+        "-D",
+        dataDir,
+        "-p",
+        String(port),
+        "-c",
+        "listen_addresses=127.0.0.1",
         // TCP only: no socket file in /tmp to collide with another cluster on the same port.
-        "-c", "unix_socket_directories=",
+        "-c",
+        "unix_socket_directories=",
       ],
       { ...(ids ?? {}), detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, LC_ALL: "C" } },
     );
@@ -313,7 +333,11 @@ async function ensureDatabase(opts: StartPostgresOptions) {
  * Escalates to immediate shutdown (SIGQUIT) and finally SIGKILL if it hangs.
  */
 export async function stopPostmaster(pid: number): Promise<void> {
-  for (const [signal, ms] of [["SIGINT", 15_000], ["SIGQUIT", 5_000], ["SIGKILL", 5_000]] as const) {
+  for (const [signal, ms] of [
+    ["SIGINT", 15_000],
+    ["SIGQUIT", 5_000],
+    ["SIGKILL", 5_000],
+  ] as const) {
     if (!isPidAlive(pid)) return;
     try {
       process.kill(pid, signal);

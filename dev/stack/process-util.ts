@@ -1,9 +1,9 @@
 // Generic helpers for the local dev stack: detached daemons tracked by pid files,
 // port probes, and shutdown by pid. Shared by the Ceph and Postgres parts.
-import { spawn, execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import net from "node:net";
+import { dirname } from "node:path";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -81,10 +81,7 @@ export function readPidFile(pidFile: string): number | null {
  * `expect` guards against pid reuse: the process is only signalled when its command line
  * contains every given substring. Removes the pid file. Returns whether a process was stopped.
  */
-export async function killByPidFile(
-  pidFile: string,
-  opts: { timeoutMs?: number; expect?: string[]; log?: (l: string) => void } = {},
-): Promise<boolean> {
+export async function killByPidFile(pidFile: string, opts: { timeoutMs?: number; expect?: string[]; log?: (l: string) => void } = {}): Promise<boolean> {
   const pid = readPidFile(pidFile);
   let stopped = false;
   if (pid !== null && isPidAlive(pid)) {
@@ -133,10 +130,7 @@ export function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
 }
 
 /** Resolves once something accepts TCP connections on host:port. */
-export async function waitForPort(
-  port: number,
-  opts: { host?: string; timeoutMs?: number; pid?: number; what?: string } = {},
-): Promise<void> {
+export async function waitForPort(port: number, opts: { host?: string; timeoutMs?: number; pid?: number; what?: string } = {}): Promise<void> {
   const host = opts.host ?? "127.0.0.1";
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   for (;;) {
@@ -146,8 +140,7 @@ export async function waitForPort(
       s.once("error", () => (s.destroy(), resolve(false)));
     });
     if (ok) return;
-    if (opts.pid !== undefined && !isPidAlive(opts.pid))
-      throw new Error(`${opts.what ?? `pid ${opts.pid}`} exited before listening on ${host}:${port}`);
+    if (opts.pid !== undefined && !isPidAlive(opts.pid)) throw new Error(`${opts.what ?? `pid ${opts.pid}`} exited before listening on ${host}:${port}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? "a listener"} on ${host}:${port}`);
     await sleep(100);
   }
@@ -168,7 +161,11 @@ export function tailFile(file: string, lines = 30): string {
       const len = Math.min(size, 64 * 1024);
       const buf = Buffer.alloc(len);
       readSync(fd, buf, 0, len, size - len);
-      return buf.toString("utf8").split("\n").slice(-lines - 1).join("\n");
+      return buf
+        .toString("utf8")
+        .split("\n")
+        .slice(-lines - 1)
+        .join("\n");
     } finally {
       closeSync(fd);
     }

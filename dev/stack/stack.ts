@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { configureBucket, ensureCephPackages, startCeph } from "./ceph";
-import { DATA_DIR, LOCAL_PG, LOCAL_S3, PORTS, QSTASH_DEV_USER, localAuthSecret } from "./local-defaults";
-import { startPostgres } from "./postgres";
-import { isPidAlive, isPortFree, describePortOwner } from "./process-util";
-import { startWsProxy } from "./ws-proxy";
 import { startQstashServer } from "../qstash/server";
+import { configureBucket, ensureCephPackages, startCeph } from "./ceph";
+import { DATA_DIR, LOCAL_PG, LOCAL_S3, localAuthSecret, PORTS, QSTASH_DEV_USER } from "./local-defaults";
+import { startPostgres } from "./postgres";
+import { describePortOwner, isPidAlive, isPortFree } from "./process-util";
+import { startWsProxy } from "./ws-proxy";
 
 export type Log = (line: string) => void;
 type Stoppable = { name: string; stop(): Promise<void> };
@@ -41,9 +41,7 @@ export function readRunningStack(): { pid: number; env: Record<string, string> }
 
 async function claimPort(port: number, what: string) {
   if (await isPortFree(port)) return;
-  throw new Error(
-    `Port ${port} (${what}) is busy: ${await describePortOwner(port)}. Stop that process or free the port, then run again.`,
-  );
+  throw new Error(`Port ${port} (${what}) is busy: ${await describePortOwner(port)}. Stop that process or free the port, then run again.`);
 }
 
 async function timed<T>(timings: Record<string, number>, name: string, fn: () => Promise<T>): Promise<T> {
@@ -183,7 +181,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (!process.env.S3_ENDPOINT && !process.env.QSTASH_TOKEN) {
       const { runSetup } = await import("../../lib/setup/run-setup");
       const { parseEnv } = await import("../../lib/env");
-      await runSetup({ env: parseEnv({ ...process.env, ...env }), corsOrigins: [], steps: ["queues", "notifications", "schedules"], log: (l) => log(`setup: ${l}`) });
+      await runSetup({
+        env: parseEnv({ ...process.env, ...env }),
+        corsOrigins: [],
+        steps: ["queues", "notifications", "schedules"],
+        log: (l) => log(`setup: ${l}`),
+      });
     }
 
     writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, env }, null, 2), { mode: 0o600 });

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runMigrations } from "@/lib/db/migrate";
 import { buildApp } from "./app-process";
-import { seedDevUsers } from "./seed";
 import { DATA_DIR, PORTS, ROOT_DIR, WORLD } from "./local-defaults";
-import { startStack, type Stack } from "./stack";
+import { seedDevUsers } from "./seed";
+import { type Stack, startStack } from "./stack";
 
 /** The app under e2e test runs beside a possible `./dev/up` app on :3000. */
 export const E2E_PORT = PORTS.e2eApp;

@@ -9,10 +9,11 @@
 //      driver on Node and on Next's Edge sandbox sends none);
 //   3. the first bytes must be a Postgres StartupMessage/SSLRequest before any TCP
 //      connection is opened, so the proxy cannot be used to talk HTTP to QStash or Ceph.
-import net from "node:net";
+
 import type { IncomingMessage } from "node:http";
+import net from "node:net";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, createWebSocketStream, type WebSocket } from "ws";
+import { createWebSocketStream, type WebSocket, WebSocketServer } from "ws";
 
 export interface StartWsProxyOptions {
   port: number;

@@ -1,8 +1,8 @@
 import { ApiError } from "@/lib/api/errors";
 import { getUploadById, transitionUpload } from "@/lib/db/queries/uploads";
-import { abortMultipart, deleteObject, headObject, isNotFound } from "@/lib/storage/objects";
 import { log } from "@/lib/log";
 import { getQstash } from "@/lib/queue/qstash-client";
+import { abortMultipart, deleteObject, headObject, isNotFound } from "@/lib/storage/objects";
 import type { AdminActor } from "./record-admin-action";
 
 /** Stuck on the way to the worker: an admin may cancel these too (not a worker holding a live lease). */

@@ -1,9 +1,4 @@
-import {
-  GetBucketCorsCommand,
-  GetBucketLifecycleConfigurationCommand,
-  GetBucketNotificationConfigurationCommand,
-  HeadBucketCommand,
-} from "@aws-sdk/client-s3";
+import { GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand, GetBucketNotificationConfigurationCommand, HeadBucketCommand } from "@aws-sdk/client-s3";
 import { sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
@@ -27,7 +22,8 @@ export type HealthCheck = {
 
 const CHECK_TIMEOUT_MS = 4_000;
 const SWEEP_PATH = "/api/cron/sweep";
-const RUN_SETUP = "Run `npm run setup`: it configures the bucket (CORS, lifecycle, notifications) and the QStash queues and sweep schedule, and is safe to re-run.";
+const RUN_SETUP =
+  "Run `npm run setup`: it configures the bucket (CORS, lifecycle, notifications) and the QStash queues and sweep schedule, and is safe to re-run.";
 
 type Outcome = Omit<HealthCheck, "id" | "label" | "latencyMs">;
 
@@ -47,7 +43,11 @@ async function checkDatabase(): Promise<Outcome> {
   const started = performance.now();
   const rows = await getDb().execute<{ version: string }>(sql`select current_setting('server_version') as version`);
   const ms = Math.round(performance.now() - started);
-  return { status: ms > 500 ? "warn" : "ok", summary: `PostgreSQL ${rows.rows[0]?.version ?? "?"} answered in ${ms} ms.`, fix: ms > 500 ? "The database is slow to answer; check its load and connection count." : undefined };
+  return {
+    status: ms > 500 ? "warn" : "ok",
+    summary: `PostgreSQL ${rows.rows[0]?.version ?? "?"} answered in ${ms} ms.`,
+    fix: ms > 500 ? "The database is slow to answer; check its load and connection count." : undefined,
+  };
 }
 
 async function checkStorage(): Promise<Outcome> {
@@ -63,13 +63,15 @@ async function checkCors(): Promise<Outcome> {
   try {
     rules = (await getS3().send(new GetBucketCorsCommand({ Bucket: getBucket() }))).CORSRules ?? [];
   } catch (error) {
-    if (errorName(error) === "NoSuchCORSConfiguration") return { status: "fail", summary: "The bucket has no CORS configuration: browsers cannot upload to it.", fix: RUN_SETUP };
+    if (errorName(error) === "NoSuchCORSConfiguration")
+      return { status: "fail", summary: "The bucket has no CORS configuration: browsers cannot upload to it.", fix: RUN_SETUP };
     throw error;
   }
   const rule = rules.find((r) => (r.AllowedOrigins ?? []).some((o) => o === "*" || o === appOrigin) && (r.AllowedMethods ?? []).includes("PUT"));
   if (!rule) return { status: "fail", summary: `No CORS rule allows PUT from ${appOrigin}.`, fix: RUN_SETUP };
   const exposesEtag = (rule.ExposeHeaders ?? []).some((h) => h.toLowerCase() === "etag");
-  if (!exposesEtag) return { status: "fail", summary: `The CORS rule for ${appOrigin} does not expose ETag: multipart uploads cannot complete.`, fix: RUN_SETUP };
+  if (!exposesEtag)
+    return { status: "fail", summary: `The CORS rule for ${appOrigin} does not expose ETag: multipart uploads cannot complete.`, fix: RUN_SETUP };
   return { status: "ok", summary: `PUT from ${appOrigin} allowed; ETag exposed (${rules.length} rule${rules.length === 1 ? "" : "s"}).` };
 }
 
@@ -79,13 +81,20 @@ async function checkLifecycle(): Promise<Outcome> {
     rules = (await getS3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: getBucket() }))).Rules ?? [];
   } catch (error) {
     if (errorName(error) === "NoSuchLifecycleConfiguration") {
-      return { status: "fail", summary: "No lifecycle rule: abandoned multipart uploads are kept (and billed) forever unless the sweep aborts them.", fix: RUN_SETUP };
+      return {
+        status: "fail",
+        summary: "No lifecycle rule: abandoned multipart uploads are kept (and billed) forever unless the sweep aborts them.",
+        fix: RUN_SETUP,
+      };
     }
     throw error;
   }
   const abort = rules.find((r) => r.Status === "Enabled" && r.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined);
   if (!abort) return { status: "fail", summary: `${rules.length} lifecycle rule(s), none aborts incomplete multipart uploads.`, fix: RUN_SETUP };
-  return { status: "ok", summary: `Incomplete multipart uploads are aborted after ${abort.AbortIncompleteMultipartUpload!.DaysAfterInitiation} day(s) (rule ${abort.ID ?? "unnamed"}).` };
+  return {
+    status: "ok",
+    summary: `Incomplete multipart uploads are aborted after ${abort.AbortIncompleteMultipartUpload!.DaysAfterInitiation} day(s) (rule ${abort.ID ?? "unnamed"}).`,
+  };
 }
 
 async function checkNotifications(): Promise<Outcome> {
@@ -96,7 +105,8 @@ async function checkNotifications(): Promise<Outcome> {
     const targets = created.map((c) => ("TopicArn" in c ? c.TopicArn : "QueueArn" in c ? c.QueueArn : "LambdaFunctionArn" in c ? c.LambdaFunctionArn : "?"));
     return { status: "ok", summary: `ObjectCreated events go to ${targets.join(", ")}.` };
   }
-  if (out.EventBridgeConfiguration) return { status: "ok", summary: "Events go to EventBridge; check the rule that forwards ObjectCreated to /api/storage-events." };
+  if (out.EventBridgeConfiguration)
+    return { status: "ok", summary: "Events go to EventBridge; check the rule that forwards ObjectCreated to /api/storage-events." };
   return { status: "fail", summary: "No ObjectCreated notification: uploads whose /complete never arrives wait for the sweep.", fix: RUN_SETUP };
 }
 
@@ -105,15 +115,30 @@ async function checkQueues(): Promise<Outcome> {
   const byName = new Map(queues.map((q) => [q.name, q]));
   const rows = Object.values(PLANS).map((plan) => {
     const q = byName.get(plan.queue);
-    return { queue: plan.queue, plan: plan.label, exists: Boolean(q), parallelism: q?.parallelism ?? null, expected: plan.parallelism, lag: q?.lag ?? null, paused: q?.paused ?? null };
+    return {
+      queue: plan.queue,
+      plan: plan.label,
+      exists: Boolean(q),
+      parallelism: q?.parallelism ?? null,
+      expected: plan.parallelism,
+      lag: q?.lag ?? null,
+      paused: q?.paused ?? null,
+    };
   });
   const missing = rows.filter((r) => !r.exists).map((r) => r.queue);
   const paused = rows.filter((r) => r.paused).map((r) => r.queue);
   const lag = rows.reduce((n, r) => n + (r.lag ?? 0), 0);
   if (missing.length) return { status: "fail", summary: `Missing queue(s): ${missing.join(", ")}.`, fix: RUN_SETUP, rows };
-  if (paused.length) return { status: "warn", summary: `Paused: ${paused.join(", ")}; nothing is delivered from ${paused.length === 1 ? "it" : "them"}.`, fix: "Resume the queue in the QStash console (or `npm run setup`).", rows };
+  if (paused.length)
+    return {
+      status: "warn",
+      summary: `Paused: ${paused.join(", ")}; nothing is delivered from ${paused.length === 1 ? "it" : "them"}.`,
+      fix: "Resume the queue in the QStash console (or `npm run setup`).",
+      rows,
+    };
   const drifted = rows.filter((r) => r.parallelism !== r.expected).map((r) => `${r.queue} runs ${r.parallelism}, the ${r.plan} plan expects ${r.expected}`);
-  if (drifted.length) return { status: "warn", summary: `Parallelism differs from the plan table: ${drifted.join("; ")}. ${lag} message(s) waiting.`, fix: RUN_SETUP, rows };
+  if (drifted.length)
+    return { status: "warn", summary: `Parallelism differs from the plan table: ${drifted.join("; ")}. ${lag} message(s) waiting.`, fix: RUN_SETUP, rows };
   return { status: "ok", summary: `${rows.length} plan queues, ${lag} message(s) waiting.`, rows };
 }
 
@@ -128,12 +153,16 @@ async function checkSchedule(): Promise<Outcome> {
     last: s.lastScheduleTime ? new Date(s.lastScheduleTime).toISOString() : null,
     next: s.nextScheduleTime ? new Date(s.nextScheduleTime).toISOString() : null,
   }));
-  if (!sweep.length) return { status: "fail", summary: `No schedule calls ${SWEEP_PATH}: stale intents and zombies are never reconciled.`, fix: RUN_SETUP, rows };
-  if (sweep.every((s) => s.isPaused)) return { status: "warn", summary: "The sweep schedule is paused.", fix: "Resume it in the QStash console (or `npm run setup`).", rows };
+  if (!sweep.length)
+    return { status: "fail", summary: `No schedule calls ${SWEEP_PATH}: stale intents and zombies are never reconciled.`, fix: RUN_SETUP, rows };
+  if (sweep.every((s) => s.isPaused))
+    return { status: "warn", summary: "The sweep schedule is paused.", fix: "Resume it in the QStash console (or `npm run setup`).", rows };
   return { status: "ok", summary: `Sweep schedule ${sweep[0]!.cron}.`, rows };
 }
 
-const unreachable = (fix: string) => (message: string): Outcome => ({ status: "fail", summary: `Could not check: ${message}`, fix });
+const unreachable =
+  (fix: string) =>
+  (message: string): Outcome => ({ status: "fail", summary: `Could not check: ${message}`, fix });
 
 /** The live self-check behind /admin/health. Every check is bounded and independent. */
 export async function checkAdminHealth(): Promise<HealthCheck[]> {

@@ -15,7 +15,8 @@ export async function discardFailedJobs(input: { uploadIds: string[]; dlqIds: st
   if (dlq.error) throw new ApiError("unavailable", `The QStash DLQ cannot be read right now (${dlq.error}); nothing was discarded.`);
   const uploads = await getUploadsForJobActions(input.uploadIds);
   const notFailed = uploads.filter((u) => u.status !== "failed").map((u) => u.id);
-  if (notFailed.length) throw new ApiError("conflict", `Only failed jobs can be discarded; ${notFailed.join(", ")} ${notFailed.length === 1 ? "is" : "are"} not failed.`);
+  if (notFailed.length)
+    throw new ApiError("conflict", `Only failed jobs can be discarded; ${notFailed.join(", ")} ${notFailed.length === 1 ? "is" : "are"} not failed.`);
 
   const byUpload = new Map<string, Set<string>>();
   for (const u of uploads) byUpload.set(u.id, new Set(u.dlqId ? [u.dlqId] : []));

@@ -2,7 +2,7 @@ import { getAdminUpload } from "@/lib/db/queries/admin-uploads";
 import { listJobAttempts } from "@/lib/db/queries/job-attempts";
 import { listUploadEvents } from "@/lib/db/queries/uploads";
 import { UPLOAD_ID_PATTERN } from "@/lib/uploads/upload-id";
-import { listDlqEntries, type DlqEntry } from "./dlq";
+import { type DlqEntry, listDlqEntries } from "./dlq";
 
 /**
  * Everything known about one upload: the row (raw), owner and project, the full

@@ -1,12 +1,12 @@
 import {
   BYTES_AT_KEYS,
-  LATENCY_SAMPLE_PER_SOURCE,
   getConfirmationsByBucket,
-  getStatusCounts,
   getProcessedByBucket,
   getProcessingLatency,
+  getStatusCounts,
   getTriggerLatency,
   getWindowCounters,
+  LATENCY_SAMPLE_PER_SOURCE,
 } from "@/lib/db/queries/admin-stats";
 import { UPLOAD_SOURCES, type UploadSource } from "@/lib/db/schema";
 import { listDlqEntries } from "./dlq";

@@ -1,6 +1,6 @@
-import { listAdminUploads, type AdminUploadListRow } from "@/lib/db/queries/admin-uploads";
+import { type AdminUploadListRow, listAdminUploads } from "@/lib/db/queries/admin-uploads";
 import { encodePageCursor } from "./page-cursor";
-import { parseUploadFilters, type ParsedUploadFilters, type SearchParams } from "./parse-upload-filters";
+import { type ParsedUploadFilters, parseUploadFilters, type SearchParams } from "./parse-upload-filters";
 
 export const ADMIN_PAGE_SIZE = 50;
 

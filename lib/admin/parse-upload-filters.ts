@@ -12,8 +12,7 @@ const day = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD")
   // `2026-13-45` matches the pattern but is no date; turning it into one would throw later.
   .refine((v) => !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().startsWith(v), "is not a calendar date");
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (Array.isArray(v) ? v[0] : v) || undefined, schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (Array.isArray(v) ? v[0] : v) || undefined, schema.optional());
 
 export const UPLOAD_FILTERS = z.object({
   status: optional(z.enum(UPLOAD_STATUSES)),

@@ -1,7 +1,7 @@
 import { ApiError } from "@/lib/api/errors";
 import { insertAdminAudit } from "@/lib/db/queries/admin-audit";
-import { log } from "@/lib/log";
 import type { JsonObject } from "@/lib/db/schema";
+import { log } from "@/lib/log";
 
 export type AdminActor = { id: string; email: string };
 
@@ -10,12 +10,7 @@ export type AdminActor = { id: string; email: string };
  * success, and the refusal or failure otherwise (an attempt is worth recording too).
  * The error is re-thrown for the route wrapper to answer.
  */
-export async function recordAdminAction<T extends JsonObject>(
-  actor: AdminActor,
-  action: string,
-  target: string | null,
-  run: () => Promise<T>,
-): Promise<T> {
+export async function recordAdminAction<T extends JsonObject>(actor: AdminActor, action: string, target: string | null, run: () => Promise<T>): Promise<T> {
   try {
     const outcome = await run();
     await insertAdminAudit({ actorId: actor.id, action, target, detail: { actorEmail: actor.email, outcome: "ok", ...outcome } });

@@ -12,6 +12,6 @@ import { getSessionUser, type SessionUser } from "@/lib/auth/session";
  */
 export const requireAdminPage = cache(async (): Promise<SessionUser> => {
   const user = await getSessionUser(await headers());
-  if (!user || user.role !== "admin") notFound();
+  if (user?.role !== "admin") notFound();
   return user;
 });

@@ -23,7 +23,8 @@ export function dependencyUnavailable(dependency: Dependency): ApiError {
 
 // What the Neon driver (a port of node-postgres) and Postgres say when a bound is hit or
 // the connection is gone.
-const DB_MESSAGES = /query read timeout|timeout exceeded when trying to connect|connection terminated|connection timeout|statement timeout|canceling statement/i;
+const DB_MESSAGES =
+  /query read timeout|timeout exceeded when trying to connect|connection terminated|connection timeout|statement timeout|canceling statement/i;
 // Postgres SQLSTATEs: query_canceled, admin/crash shutdown, cannot_connect_now.
 const DB_CODES = new Set(["57014", "57P01", "57P02", "57P03"]);
 // Network failures the AWS SDK surfaces (Node and fetch handlers), after its own retries.

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { log } from "@/lib/log";
 import { dependencyOf, dependencyUnavailable } from "./dependency-errors";
 
@@ -55,7 +55,12 @@ export function handleError(error: unknown, context: string): Response {
   const dependency = dependencyOf(error);
   if (dependency) {
     const cause = (error as { cause?: unknown })?.cause;
-    log.error("dependency unavailable", { context, dependency, error: error instanceof Error ? error.message.slice(0, 200) : String(error), cause: cause instanceof Error ? cause.message : undefined });
+    log.error("dependency unavailable", {
+      context,
+      dependency,
+      error: error instanceof Error ? error.message.slice(0, 200) : String(error),
+      cause: cause instanceof Error ? cause.message : undefined,
+    });
     return errorResponse(dependencyUnavailable(dependency));
   }
   if (isUnstorableText(error)) return errorResponse(new ApiError("bad_request", "The request contains a character that cannot be stored (such as U+0000)."));

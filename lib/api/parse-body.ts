@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { ApiError, zodToApiError } from "./errors";
 
 const DEFAULT_MAX_BYTES = 64 * 1024;

@@ -1,5 +1,5 @@
 import { Receiver } from "@upstash/qstash";
-import { z } from "zod";
+import type { z } from "zod";
 import { getEnv } from "@/lib/env";
 import { ApiError, errorResponse, handleError } from "./errors";
 import { readLimited } from "./parse-body";

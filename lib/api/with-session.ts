@@ -1,7 +1,7 @@
 import { getSessionUser, type SessionUser } from "@/lib/auth/session";
-import type { RateLimitName } from "@/lib/rate-limit/limits";
 import { clientIp } from "@/lib/rate-limit/client-ip";
 import { consumeRateLimit } from "@/lib/rate-limit/consume-rate-limit";
+import type { RateLimitName } from "@/lib/rate-limit/limits";
 import { ApiError, handleError } from "./errors";
 import { assertSameOrigin } from "./same-origin";
 

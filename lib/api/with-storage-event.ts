@@ -21,9 +21,7 @@ type Handler = (ctx: StorageEventContext) => Promise<Response>;
  * No credential, or no secret configured: 401. Fails closed.
  */
 export function withStorageEvent(handler: Handler) {
-  const signed = withQstash(z.unknown(), (ctx) =>
-    handler({ req: ctx.req, body: ctx.body, via: "qstash", messageId: ctx.messageId, retried: ctx.retried }),
-  );
+  const signed = withQstash(z.unknown(), (ctx) => handler({ req: ctx.req, body: ctx.body, via: "qstash", messageId: ctx.messageId, retried: ctx.retried }));
   return async (req: Request): Promise<Response> => {
     if (req.headers.has("upstash-signature")) return signed(req);
     const pathname = new URL(req.url).pathname;

@@ -1,5 +1,5 @@
-import { getAuth } from "./auth";
 import type { PlanId } from "@/lib/plans/plans";
+import { getAuth } from "./auth";
 
 export type SessionUser = {
   id: string;

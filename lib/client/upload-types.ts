@@ -1,15 +1,6 @@
 /** The upload shapes the browser receives from `/api/uploads/**` (timestamps are ISO strings). */
 
-export type UploadStatus =
-  | "pending"
-  | "uploaded"
-  | "queued"
-  | "processing"
-  | "processed"
-  | "failed"
-  | "expired"
-  | "aborted"
-  | "rejected";
+export type UploadStatus = "pending" | "uploaded" | "queued" | "processing" | "processed" | "failed" | "expired" | "aborted" | "rejected";
 
 /** A server component may hand over `Date`s where JSON would carry strings. */
 export type Timestamp = string | Date;

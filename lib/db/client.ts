@@ -2,7 +2,7 @@
 // Imported by Edge route handlers too, so it uses Web APIs only: no `ws`, no `node:*`.
 // Node code (scripts, tests, Node-runtime routes) imports `./node`, which supplies the
 // WebSocket constructor Node 20 lacks, and re-exports everything here.
-import { Pool, neonConfig } from "@neondatabase/serverless";
+import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import { z } from "zod";
 import { TIMEOUT_ENV } from "@/lib/env/schema";

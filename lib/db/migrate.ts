@@ -1,7 +1,7 @@
+import { fileURLToPath } from "node:url";
 import { Client } from "@neondatabase/serverless";
 import { drizzle } from "drizzle-orm/neon-serverless";
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
-import { fileURLToPath } from "node:url";
 import { configureNeon } from "./node";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../drizzle", import.meta.url));
@@ -15,10 +15,7 @@ const MIGRATION_LOCK_ID = 7_355_608;
  * the app uses. One connection holds an advisory lock, so a stack and a test run
  * migrating at the same time apply each migration once.
  */
-export async function runMigrations(
-  url: string | undefined = process.env.POSTGRES_URL,
-  opts: { wsProxy?: string } = {},
-): Promise<void> {
+export async function runMigrations(url: string | undefined = process.env.POSTGRES_URL, opts: { wsProxy?: string } = {}): Promise<void> {
   if (!url) throw new Error("POSTGRES_URL is not set: nothing to migrate.");
   configureNeon(opts.wsProxy ?? process.env.DATABASE_WS_PROXY);
   const client = new Client({ connectionString: url });

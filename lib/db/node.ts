@@ -8,4 +8,4 @@ neonConfig.webSocketConstructor = ws;
 
 // Named, not `export *`: tsx loads these .ts files as CommonJS, and Node cannot see
 // star re-exports of a CommonJS module from an ESM importer.
-export { closeDb, configureNeon, createPool, getDb, type Db } from "./client";
+export { closeDb, configureNeon, createPool, type Db, getDb } from "./client";

@@ -45,7 +45,10 @@ export const user = pgTable(
     emailVerified: boolean("email_verified").default(false).notNull(),
     image: text("image"),
     createdAt: timestamptz("created_at").defaultNow().notNull(),
-    updatedAt: timestamptz("updated_at").defaultNow().$onUpdate(() => new Date()).notNull(),
+    updatedAt: timestamptz("updated_at")
+      .defaultNow()
+      .$onUpdate(() => new Date())
+      .notNull(),
     // admin plugin: role may hold a comma-separated list, so no CHECK on it.
     role: text("role").default("user"),
     banned: boolean("banned").default(false),
@@ -63,7 +66,10 @@ export const session = pgTable(
     expiresAt: timestamptz("expires_at").notNull(),
     token: text("token").notNull().unique(),
     createdAt: timestamptz("created_at").defaultNow().notNull(),
-    updatedAt: timestamptz("updated_at").defaultNow().$onUpdate(() => new Date()).notNull(),
+    updatedAt: timestamptz("updated_at")
+      .defaultNow()
+      .$onUpdate(() => new Date())
+      .notNull(),
     ipAddress: text("ip_address"),
     userAgent: text("user_agent"),
     userId: text("user_id")
@@ -91,7 +97,10 @@ export const account = pgTable(
     scope: text("scope"),
     password: text("password"),
     createdAt: timestamptz("created_at").defaultNow().notNull(),
-    updatedAt: timestamptz("updated_at").defaultNow().$onUpdate(() => new Date()).notNull(),
+    updatedAt: timestamptz("updated_at")
+      .defaultNow()
+      .$onUpdate(() => new Date())
+      .notNull(),
   },
   (t) => [index("account_user_id_idx").on(t.userId)],
 );
@@ -104,7 +113,10 @@ export const verification = pgTable(
     value: text("value").notNull(),
     expiresAt: timestamptz("expires_at").notNull(),
     createdAt: timestamptz("created_at").defaultNow().notNull(),
-    updatedAt: timestamptz("updated_at").defaultNow().$onUpdate(() => new Date()).notNull(),
+    updatedAt: timestamptz("updated_at")
+      .defaultNow()
+      .$onUpdate(() => new Date())
+      .notNull(),
   },
   (t) => [index("verification_identifier_idx").on(t.identifier)],
 );
@@ -118,7 +130,9 @@ export const accountRelations = relations(account, ({ one }) => ({ user: one(use
 export const projects = pgTable(
   "projects",
   {
-    id: text("id").primaryKey().$defaultFn(() => newPublicId("prj")),
+    id: text("id")
+      .primaryKey()
+      .$defaultFn(() => newPublicId("prj")),
     name: text("name").notNull(),
     ownerId: text("owner_id")
       .notNull()
@@ -155,7 +169,9 @@ export type JsonObject = Record<string, unknown>;
 export const uploads = pgTable(
   "uploads",
   {
-    id: text("id").primaryKey().$defaultFn(() => newPublicId("upl")),
+    id: text("id")
+      .primaryKey()
+      .$defaultFn(() => newPublicId("upl")),
     // Deleting a user or project deletes its intents (and their timeline and jobs); the
     // objects left in the bucket are then reported by the orphan ledger.
     ownerId: text("owner_id")
@@ -216,7 +232,10 @@ export const uploads = pgTable(
     expiredAt: timestamptz("expired_at"),
     abortedAt: timestamptz("aborted_at"),
     rejectedAt: timestamptz("rejected_at"),
-    updatedAt: timestamptz("updated_at").defaultNow().$onUpdate(() => new Date()).notNull(),
+    updatedAt: timestamptz("updated_at")
+      .defaultNow()
+      .$onUpdate(() => new Date())
+      .notNull(),
   },
   (t) => [
     // Storage events and polling know only the key: this is how they find the context.
@@ -327,7 +346,10 @@ export const sweepRuns = pgTable(
     counts: jsonb("counts").$type<SweepCounts>().default({}).notNull(),
     error: text("error"),
   },
-  (t) => [index("sweep_runs_started_idx").on(t.startedAt.desc().nullsFirst()), check("sweep_runs_trigger_check", sql`${t.trigger} IN (${oneOf(SWEEP_TRIGGERS)})`)],
+  (t) => [
+    index("sweep_runs_started_idx").on(t.startedAt.desc().nullsFirst()),
+    check("sweep_runs_trigger_check", sql`${t.trigger} IN (${oneOf(SWEEP_TRIGGERS)})`),
+  ],
 );
 
 /** Objects in the bucket with no upload intent, as seen by listing. */
@@ -344,7 +366,10 @@ export const storageOrphans = pgTable("storage_orphans", {
 export const triggerCursors = pgTable("trigger_cursors", {
   name: text("name").primaryKey(),
   cursor: text("cursor"),
-  updatedAt: timestamptz("updated_at").defaultNow().$onUpdate(() => new Date()).notNull(),
+  updatedAt: timestamptz("updated_at")
+    .defaultNow()
+    .$onUpdate(() => new Date())
+    .notNull(),
 });
 
 export const adminAudit = pgTable(

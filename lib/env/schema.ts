@@ -1,8 +1,6 @@
 import { z } from "zod";
 
-const bool = z
-  .enum(["true", "false", "1", "0", ""])
-  .transform((v) => v === "true" || v === "1");
+const bool = z.enum(["true", "false", "1", "0", ""]).transform((v) => v === "true" || v === "1");
 
 const url = z.url({ protocol: /^https?$/ });
 
@@ -34,7 +32,13 @@ export const TIMEOUT_ENV = {
   WORKER_INVOCATION_BUDGET_MS: unsetIfEmpty(z.coerce.number().int().min(1_000).max(270_000).default(240_000)),
   // Checksums of files this large use the resumable (saved-state) hasher, ~4x slower per
   // byte than node:crypto; smaller files finish well inside one invocation on the fast one.
-  CHECKSUM_RESUMABLE_FROM_BYTES: unsetIfEmpty(z.coerce.number().int().min(0).default(2 * 1024 ** 3)),
+  CHECKSUM_RESUMABLE_FROM_BYTES: unsetIfEmpty(
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(2 * 1024 ** 3),
+  ),
 };
 
 /**
@@ -69,7 +73,12 @@ export const ENV_SCHEMA = z
     BIBLIO_TRIGGERS: z
       .string()
       .default("client,storage-event,sweep")
-      .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.enum(["client", "storage-event", "sweep", "poll"]))),
     STORAGE_EVENT_SECRET: unsetIfEmpty(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional()),
     SWEEP_ORPHAN_GRACE_HOURS: unsetIfEmpty(z.coerce.number().positive().optional()),
@@ -84,10 +93,22 @@ export const ENV_SCHEMA = z
     // them) before the sweep deletes them: type detection must never lose a valid file.
     REJECTED_QUARANTINE_HOURS: unsetIfEmpty(z.coerce.number().positive().default(72)),
     // Presigned URL lifetime = declared bytes / this bandwidth, clamped to 5 min..1 h.
-    UPLOAD_MIN_BYTES_PER_SECOND: unsetIfEmpty(z.coerce.number().int().positive().default(256 * 1024)),
+    UPLOAD_MIN_BYTES_PER_SECOND: unsetIfEmpty(
+      z.coerce
+        .number()
+        .int()
+        .positive()
+        .default(256 * 1024),
+    ),
     // Rate limits (lib/rate-limit): the header a trusted proxy sets to the client's IP
     // (e.g. x-real-ip, x-forwarded-for); unset, no per-IP limits and the header is ignored.
-    TRUSTED_IP_HEADER: unsetIfEmpty(z.string().regex(/^[a-z0-9-]+$/i, "must be a header name such as x-real-ip").toLowerCase().optional()),
+    TRUSTED_IP_HEADER: unsetIfEmpty(
+      z
+        .string()
+        .regex(/^[a-z0-9-]+$/i, "must be a header name such as x-real-ip")
+        .toLowerCase()
+        .optional(),
+    ),
     // Scales every rate limit (2 doubles them); 0 turns rate limiting off.
     RATE_LIMIT_MULTIPLIER: unsetIfEmpty(z.coerce.number().min(0).default(1)),
   })

@@ -14,7 +14,12 @@ import type { JobDelivery, JobOutcome } from "./process-job";
  * If the publish fails, this delivery answers 503: QStash retries it, and the retry
  * claims the `queued` row and resumes from the same saved state.
  */
-export async function continueInNewMessage(input: { delivery: JobDelivery; attempt: JobAttemptRow; lease: Date; pause: JobContinuation }): Promise<JobOutcome | null> {
+export async function continueInNewMessage(input: {
+  delivery: JobDelivery;
+  attempt: JobAttemptRow;
+  lease: Date;
+  pause: JobContinuation;
+}): Promise<JobOutcome | null> {
   const { delivery, attempt, lease, pause } = input;
   const { payload, messageId, retried } = delivery;
   const uploadId = payload.uploadId;

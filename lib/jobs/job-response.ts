@@ -17,9 +17,6 @@ export function jobOutcomeResponse(outcome: JobOutcome): Response {
       return nonRetryableResponse(outcome.error, outcome.code);
     case "temporary":
       // The detail is in the jobs table; the response (stored in the DLQ) stays generic.
-      return Response.json(
-        { error: { code: "unavailable", message: "Processing hit a temporary error and will be retried." } },
-        { status: 503 },
-      );
+      return Response.json({ error: { code: "unavailable", message: "Processing hit a temporary error and will be retried." } }, { status: 503 });
   }
 }

@@ -1,9 +1,9 @@
 import { finishJobAttempt, getOpenJobAttempt, insertJobAttempt, type JobAttemptRow } from "@/lib/db/queries/job-attempts";
 import { getUploadById, recordUploadEvent, renewUploadLease, transitionUpload, type UploadRow } from "@/lib/db/queries/uploads";
-import { getPlan } from "@/lib/plans/plans";
-import { runProcessors, type UploadResult } from "@/lib/processors";
 import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
+import { getPlan } from "@/lib/plans/plans";
+import { runProcessors, type UploadResult } from "@/lib/processors";
 import { continueInNewMessage } from "./job-continuation";
 import { classifyJobError, JobContinuation, TemporaryJobError } from "./job-errors";
 import type { JobPayload } from "./job-payload";
@@ -44,7 +44,11 @@ export async function processJob(delivery: JobDelivery): Promise<JobOutcome> {
     // Recorded on the upload, but its state is left alone: a forged message must not be
     // able to fail someone's upload either. The real message still processes it.
     const error = `The job message names another object than its upload (${mismatch.join(", ")}).`;
-    await recordUploadEvent(uploadId, { type: "job_rejected", source: "worker", detail: { messageId, attempt: retried, code: "payload_mismatch", fields: mismatch } });
+    await recordUploadEvent(uploadId, {
+      type: "job_rejected",
+      source: "worker",
+      detail: { messageId, attempt: retried, code: "payload_mismatch", fields: mismatch },
+    });
     return { kind: "permanent", uploadId, error, code: "payload_mismatch" };
   }
 
@@ -140,7 +144,11 @@ async function claimUpload(upload: UploadRow, attempt: JobAttemptRow, delivery: 
           to: "processing",
           lease: current.leaseUntil,
           set: { leaseUntil: lease, qstashMessageId: messageId },
-          event: { type: "lease_taken_over", source: "worker", detail: { ...detail, previousMessageId: holder?.messageId ?? null, reason: expired ? "lease expired" : "retry of the same message" } },
+          event: {
+            type: "lease_taken_over",
+            source: "worker",
+            detail: { ...detail, previousMessageId: holder?.messageId ?? null, reason: expired ? "lease expired" : "retry of the same message" },
+          },
         });
         if (taken) {
           if (holder) await finishJobAttempt(holder.id, { status: "failed", error: "Abandoned: a later delivery took over its lease." });

@@ -1,12 +1,12 @@
 import { ApiError } from "@/lib/api/errors";
 import { countReplays } from "@/lib/db/queries/job-attempts";
 import { getUploadById, recordPublishFailure, transitionUpload, type UploadRow } from "@/lib/db/queries/uploads";
-import { jobPayloadFor } from "@/lib/pipeline/confirm-upload";
 import { log } from "@/lib/log";
+import { jobPayloadFor } from "@/lib/pipeline/confirm-upload";
 import { getPlan } from "@/lib/plans/plans";
 import { publishJob } from "@/lib/queue/publish-job";
-import { REPLAYABLE } from "./replayable";
 import { getQstash } from "@/lib/queue/qstash-client";
+import { REPLAYABLE } from "./replayable";
 
 export type ReplayResult = {
   upload: UploadRow;
@@ -32,7 +32,10 @@ export async function replayUpload(uploadId: string, opts: { actorId?: string } 
     throw new ApiError("conflict", `Only failed or stuck uploads (uploaded, queued, processing) can be replayed; this one is ${upload.status}.`);
   }
   if (upload.status === "processing" && upload.leaseUntil && upload.leaseUntil.getTime() > Date.now()) {
-    throw new ApiError("conflict", `A worker is processing this upload right now (lease until ${upload.leaseUntil.toISOString()}); replay it if that lease runs out.`);
+    throw new ApiError(
+      "conflict",
+      `A worker is processing this upload right now (lease until ${upload.leaseUntil.toISOString()}); replay it if that lease runs out.`,
+    );
   }
 
   const replay = (await countReplays(uploadId)) + 1;

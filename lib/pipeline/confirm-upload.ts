@@ -1,12 +1,12 @@
 import { ApiError } from "@/lib/api/errors";
 import { getUploadById, recordLateQueuedEvent, recordPublishFailure, transitionUpload, type UploadRow, type UploadSource } from "@/lib/db/queries/uploads";
+import { getEnv } from "@/lib/env";
 import { ANALYSIS_OPTIONS, type JobPayload } from "@/lib/jobs/job-payload";
+import { log } from "@/lib/log";
 import { getPlan, isTypeAllowed } from "@/lib/plans/plans";
 import { freshDedupId, publishJob } from "@/lib/queue/publish-job";
-import { withUploadSpan } from "@/lib/trace/upload-trace";
-import { log } from "@/lib/log";
 import { headObject, isNotFound, readHead, readRange } from "@/lib/storage/objects";
-import { getEnv } from "@/lib/env";
+import { withUploadSpan } from "@/lib/trace/upload-trace";
 import { detectType, SNIFF_BYTES, typeMatches } from "./sniff-type";
 
 export type ConfirmOutcome =

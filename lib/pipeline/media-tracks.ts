@@ -61,7 +61,7 @@ function vint(b: Uint8Array, at: number, keepMarker: boolean): { value: number; 
   const length = Math.clz32(first) - 23;
   if (at + length > b.length) return null;
   let value = keepMarker ? first : first & (0xff >> length);
-  let allOnes = value === (0xff >> length);
+  let allOnes = value === 0xff >> length;
   for (let i = 1; i < length; i++) {
     value = value * 256 + b[at + i]!;
     if (b[at + i] !== 0xff) allOnes = false;
@@ -69,7 +69,8 @@ function vint(b: Uint8Array, at: number, keepMarker: boolean): { value: number; 
   return { value, length, unknown: !keepMarker && allOnes };
 }
 
-function children(b: Uint8Array, start: number, end: number, visit: (id: number, body: number, size: number) => boolean | void): void {
+// biome-ignore lint/suspicious/noConfusingVoidType: a visitor returns true to stop, or nothing
+function children(b: Uint8Array, start: number, end: number, visit: (id: number, body: number, size: number) => boolean | undefined | void): void {
   let pos = start;
   while (pos < end) {
     const id = vint(b, pos, true);
@@ -96,7 +97,7 @@ export async function matroskaTracks(read: ReadRange, fileSize: number): Promise
   pos += segId.length + segSize.length;
   // Walk the Segment's top-level elements until Tracks (it precedes the first Cluster).
   for (let steps = 0; steps < 64 && pos < fileSize; steps++) {
-    let window = await windowAt(read, buf, pos, fileSize);
+    const window = await windowAt(read, buf, pos, fileSize);
     const id = vint(window.bytes, 0, true);
     const size = id && vint(window.bytes, id.length, false);
     if (!id || !size || size.unknown || id.value === CLUSTER) return null;

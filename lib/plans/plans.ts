@@ -21,8 +21,26 @@ const MEDIA_AND_PDF = ["video/*", "audio/*", "image/*", "application/pdf"] as co
 
 /** The one table of plan limits, read by the uploader UI and by every server check. */
 export const PLANS: Record<PlanId, Plan> = {
-  free: { id: "free", label: "Free", maxFileSize: 5 * GiB, allowedTypes: MEDIA_AND_PDF, queue: "biblio-free", parallelism: 2, maxOpenUploads: 50, maxOpenMultipartBytes: 25 * GiB },
-  pro: { id: "pro", label: "Pro", maxFileSize: 200 * GiB, allowedTypes: MEDIA_AND_PDF, queue: "biblio-pro", parallelism: 8, maxOpenUploads: 500, maxOpenMultipartBytes: 2048 * GiB },
+  free: {
+    id: "free",
+    label: "Free",
+    maxFileSize: 5 * GiB,
+    allowedTypes: MEDIA_AND_PDF,
+    queue: "biblio-free",
+    parallelism: 2,
+    maxOpenUploads: 50,
+    maxOpenMultipartBytes: 25 * GiB,
+  },
+  pro: {
+    id: "pro",
+    label: "Pro",
+    maxFileSize: 200 * GiB,
+    allowedTypes: MEDIA_AND_PDF,
+    queue: "biblio-pro",
+    parallelism: 8,
+    maxOpenUploads: 500,
+    maxOpenMultipartBytes: 2048 * GiB,
+  },
 };
 
 export function getPlan(id: string | null | undefined): Plan {
@@ -36,9 +54,45 @@ export function getPlan(id: string | null | undefined): Plan {
  * A plan's `allowedTypes` (families, shown in the UI) narrows it further.
  */
 export const ACCEPTED_TYPES: readonly string[] = [
-  "video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "video/ogg", "video/mp2t", "video/x-msvideo", "video/mpeg", "video/3gpp", "video/3gpp2", "video/x-m4v", "video/x-flv",
-  "audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/aac", "audio/aacp", "audio/ogg", "audio/opus", "audio/webm", "audio/x-matroska", "audio/flac", "audio/x-flac", "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "audio/aiff", "audio/x-aiff", "audio/mp2t",
-  "image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/heic", "image/heif", "image/bmp", "image/tiff",
+  "video/mp4",
+  "video/quicktime",
+  "video/webm",
+  "video/x-matroska",
+  "video/ogg",
+  "video/mp2t",
+  "video/x-msvideo",
+  "video/mpeg",
+  "video/3gpp",
+  "video/3gpp2",
+  "video/x-m4v",
+  "video/x-flv",
+  "audio/mpeg",
+  "audio/mp4",
+  "audio/x-m4a",
+  "audio/aac",
+  "audio/aacp",
+  "audio/ogg",
+  "audio/opus",
+  "audio/webm",
+  "audio/x-matroska",
+  "audio/flac",
+  "audio/x-flac",
+  "audio/wav",
+  "audio/x-wav",
+  "audio/wave",
+  "audio/vnd.wave",
+  "audio/aiff",
+  "audio/x-aiff",
+  "audio/mp2t",
+  "image/png",
+  "image/jpeg",
+  "image/gif",
+  "image/webp",
+  "image/avif",
+  "image/heic",
+  "image/heif",
+  "image/bmp",
+  "image/tiff",
   "application/pdf",
 ];
 const ACCEPTED = new Set(ACCEPTED_TYPES);

@@ -1,9 +1,9 @@
 import type { AnalysisOptions, JobPayload } from "@/lib/jobs/job-payload";
+import { withUploadSpan } from "@/lib/trace/upload-trace";
 import { CHECKSUM_PROCESSOR } from "./checksum";
 import { PROBE_PROCESSOR } from "./probe";
 import type { Processor, ProcessorName, UploadResult } from "./processor";
 import { SNIFF_PROCESSOR } from "./sniff";
-import { withUploadSpan } from "@/lib/trace/upload-trace";
 
 export type { ProcessorName, UploadResult } from "./processor";
 
@@ -55,10 +55,14 @@ export async function runProcessors(input: { payload: JobPayload; attempt: numbe
   if (names.includes("sniff")) await runOne("sniff");
   const rest = names.filter((n) => n !== "sniff");
   try {
-    await Promise.all(rest.map((name) => runOne(name).catch((error) => {
-      local.abort(error);
-      throw error;
-    })));
+    await Promise.all(
+      rest.map((name) =>
+        runOne(name).catch((error) => {
+          local.abort(error);
+          throw error;
+        }),
+      ),
+    );
   } finally {
     local.abort();
   }

@@ -116,7 +116,16 @@ export class RangeReader {
 }
 
 const VIDEO_CODECS: Record<string, string> = { AVC: "h264", HEVC: "hevc", VP8: "vp8", VP9: "vp9", AV1: "av1", "MPEG-4 Visual": "mpeg4", ProRes: "prores" };
-const AUDIO_CODECS: Record<string, string> = { AAC: "aac", Opus: "opus", Vorbis: "vorbis", FLAC: "flac", PCM: "pcm", "AC-3": "ac3", "E-AC-3": "eac3", ALAC: "alac" };
+const AUDIO_CODECS: Record<string, string> = {
+  AAC: "aac",
+  Opus: "opus",
+  Vorbis: "vorbis",
+  FLAC: "flac",
+  PCM: "pcm",
+  "AC-3": "ac3",
+  "E-AC-3": "eac3",
+  ALAC: "alac",
+};
 
 function videoCodec(track: AnyTrack | undefined): string | null {
   const format = str(track?.Format);

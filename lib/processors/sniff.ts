@@ -22,7 +22,8 @@ export async function sniffContent(ctx: ProcessorContext): Promise<SniffResult> 
   ctx.countBytes(bytes);
   if (!detected) throw new PermanentJobError("The file's contents are not a recognised video, audio, image or PDF format.", "unknown_type");
   const plan = getPlan(planId);
-  if (!isTypeAllowed(plan, detected.mime)) throw new PermanentJobError(`Files of type ${detected.mime} are not allowed on the ${plan.label} plan.`, "type_not_allowed");
+  if (!isTypeAllowed(plan, detected.mime))
+    throw new PermanentJobError(`Files of type ${detected.mime} are not allowed on the ${plan.label} plan.`, "type_not_allowed");
   if (!typeMatches(type, detected)) throw new PermanentJobError(`The file was accepted as ${type} but its contents are ${detected.mime}.`, "type_mismatch");
   return { mime: detected.mime };
 }

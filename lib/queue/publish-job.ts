@@ -32,21 +32,24 @@ async function publishJobInSpan(payload: JobPayload, opts: { dedupId?: string })
   const plan = getPlan(payload.plan);
   const dedupId = opts.dedupId ?? (payload.replay ? `${payload.uploadId}-replay-${payload.replay}` : payload.uploadId);
   // Bounded: a paused QStash must not hold the caller (withQstashTimeout).
-  const res = await withQstashTimeout(getQstash()
-    .queue({ queueName: plan.queue })
-    .enqueueJSON({
-      url: `${env.APP_URL}${PROCESS_JOB_PATH}`,
-      body: payload,
-      deduplicationId: dedupId,
-      // QStash forwards it as `traceparent`: the delivery joins the publisher's trace.
-      headers: traceHeadersFor(payload.uploadId),
-      failureCallback: `${env.APP_URL}${FAILED_JOB_PATH}`,
-      retries: 5,
-      // QStash's default backoff reaches 30 min by the third retry, and a retrying message
-      // holds its plan queue's slot meanwhile; cap the wait at a minute instead.
-      retryDelay: "min(60000, 1000 * pow(2, retried))",
-      flowControl: { key: `user-${payload.userId}`, parallelism: Math.max(1, Math.ceil(plan.parallelism / 2)) },
-      label: `plan-${plan.id}`,
-    }), "publish");
+  const res = await withQstashTimeout(
+    getQstash()
+      .queue({ queueName: plan.queue })
+      .enqueueJSON({
+        url: `${env.APP_URL}${PROCESS_JOB_PATH}`,
+        body: payload,
+        deduplicationId: dedupId,
+        // QStash forwards it as `traceparent`: the delivery joins the publisher's trace.
+        headers: traceHeadersFor(payload.uploadId),
+        failureCallback: `${env.APP_URL}${FAILED_JOB_PATH}`,
+        retries: 5,
+        // QStash's default backoff reaches 30 min by the third retry, and a retrying message
+        // holds its plan queue's slot meanwhile; cap the wait at a minute instead.
+        retryDelay: "min(60000, 1000 * pow(2, retried))",
+        flowControl: { key: `user-${payload.userId}`, parallelism: Math.max(1, Math.ceil(plan.parallelism / 2)) },
+        label: `plan-${plan.id}`,
+      }),
+    "publish",
+  );
   return res.messageId;
 }

@@ -30,7 +30,10 @@ export async function guardAuthRequest(req: Request): Promise<Response | null> {
 }
 
 async function accountKey(req: Request): Promise<string | null> {
-  const text = await req.clone().text().catch(() => "");
+  const text = await req
+    .clone()
+    .text()
+    .catch(() => "");
   if (text.length > MAX_PEEK_BYTES) return null;
   let email: unknown;
   try {

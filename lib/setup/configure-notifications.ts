@@ -1,14 +1,9 @@
 // Bucket notifications for S3 stores that speak the SNS-compatible topic API on their own
 // endpoint (Ceph RGW). AWS S3 is wired through EventBridge instead (see README): that
 // needs an EventBridge rule and API destination, which are account-level resources.
-import {
-  GetBucketNotificationConfigurationCommand,
-  PutBucketNotificationConfigurationCommand,
-  S3Client,
-  type TopicConfiguration,
-} from "@aws-sdk/client-s3";
+import { GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand, S3Client, type TopicConfiguration } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from "@aws-sdk/client-sns";
-import { s3ClientConfig, type S3Target } from "./configure-bucket";
+import { type S3Target, s3ClientConfig } from "./configure-bucket";
 
 /** ObjectCreated:Put and CompleteMultipartUpload (Ceph names both under ObjectCreated:*), plus deletes for the timeline. */
 export const NOTIFIED_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"] as const;

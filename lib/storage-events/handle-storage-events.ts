@@ -1,4 +1,4 @@
-import { recordOrphans, markOrphansDeleted } from "@/lib/db/queries/storage-orphans";
+import { markOrphansDeleted, recordOrphans } from "@/lib/db/queries/storage-orphans";
 import { getUploadByKey, recordUploadEvent } from "@/lib/db/queries/uploads";
 import { confirmUpload } from "@/lib/pipeline/confirm-upload";
 import { getBucket } from "@/lib/storage/s3-client";

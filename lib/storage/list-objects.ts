@@ -45,16 +45,13 @@ export async function listMultipartPage(input: { prefix: string; marker?: { keyM
     }),
   );
   const sessions = (out.Uploads ?? []).map((u) => ({ key: u.Key!, uploadId: u.UploadId!, initiated: u.Initiated ?? null }));
-  const next =
-    out.IsTruncated && out.NextKeyMarker ? { keyMarker: out.NextKeyMarker, uploadIdMarker: out.NextUploadIdMarker ?? "" } : null;
+  const next = out.IsTruncated && out.NextKeyMarker ? { keyMarker: out.NextKeyMarker, uploadIdMarker: out.NextUploadIdMarker ?? "" } : null;
   return { sessions, next };
 }
 
 /** Deletes up to 1,000 keys in one call; returns the keys the store reported as failed. */
 export async function deleteObjectsBatch(keys: string[]): Promise<string[]> {
   if (!keys.length) return [];
-  const out = await getS3().send(
-    new DeleteObjectsCommand({ Bucket: getBucket(), Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
-  );
+  const out = await getS3().send(new DeleteObjectsCommand({ Bucket: getBucket(), Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
   return (out.Errors ?? []).map((e) => e.Key ?? "");
 }

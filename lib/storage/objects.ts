@@ -6,9 +6,9 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
+  type Part,
   PutObjectCommand,
   UploadPartCommand,
-  type Part,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl, S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
 import { getBucket, getPresignS3, getS3 } from "./s3-client";
@@ -18,12 +18,7 @@ import { getBucket, getPresignS3, getS3 } from "./s3-client";
  * `If-None-Match: *`: the browser cannot send another type or size under it, and the
  * URL can create the object once but never replace it (S3, R2 and Ceph answer 412).
  */
-export async function presignPut(
-  key: string,
-  contentType: string,
-  size: number,
-  expiresIn: number,
-): Promise<{ url: string; headers: Record<string, string> }> {
+export async function presignPut(key: string, contentType: string, size: number, expiresIn: number): Promise<{ url: string; headers: Record<string, string> }> {
   const command = new PutObjectCommand({ Bucket: getBucket(), Key: key, ContentType: contentType, ContentLength: size, IfNoneMatch: "*" });
   const url = await getSignedUrl(getPresignS3(), command, {
     expiresIn,
@@ -113,9 +108,7 @@ export async function listAllParts(key: string, uploadId: string): Promise<Store
 
 export async function completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<void> {
   const list: Part[] = parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag }));
-  await getS3().send(
-    new CompleteMultipartUploadCommand({ Bucket: getBucket(), Key: key, UploadId: uploadId, MultipartUpload: { Parts: list } }),
-  );
+  await getS3().send(new CompleteMultipartUploadCommand({ Bucket: getBucket(), Key: key, UploadId: uploadId, MultipartUpload: { Parts: list } }));
 }
 
 export async function abortMultipart(key: string, uploadId: string): Promise<void> {

@@ -17,7 +17,9 @@ export async function purgeExpiredQuarantine(opts: { now?: Date; limit?: number;
     try {
       await deleteObject(row.storageKey);
     } catch (error) {
-      log.child({ uploadId: row.id }).warn("could not delete a quarantined file; the next sweep tries again", { error: error instanceof Error ? error.message : String(error) });
+      log
+        .child({ uploadId: row.id })
+        .warn("could not delete a quarantined file; the next sweep tries again", { error: error instanceof Error ? error.message : String(error) });
       continue;
     }
     const done = await transitionUpload({

@@ -1,12 +1,12 @@
-import type { UploadRow } from "@/lib/db/queries/uploads";
 import { markOrphansDeleted, recordOrphans } from "@/lib/db/queries/storage-orphans";
 import { getCursor, getUploadsByKeys, recordUploadEventsBulk, setCursor } from "@/lib/db/queries/sweep";
+import type { UploadRow } from "@/lib/db/queries/uploads";
 import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
 import { confirmUpload } from "@/lib/pipeline/confirm-upload";
-import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
+import { deleteObjectsBatch, type ListedObject, listMultipartPage, listObjectPage } from "@/lib/storage/list-objects";
 import { abortMultipart, isNotFound } from "@/lib/storage/objects";
-import { deleteObjectsBatch, listMultipartPage, listObjectPage, type ListedObject } from "@/lib/storage/list-objects";
+import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
 import { isAppKey } from "@/lib/uploads/app-key";
 import { UPLOAD_KEY_PREFIX } from "@/lib/uploads/upload-id";
 import { mapLimit } from "./map-limit";
@@ -20,7 +20,6 @@ const UNTRACKED_SESSION_GRACE_MS = 60 * 60_000;
 
 const objectsCursor = (bucket: string) => `sweep:objects:${bucket}`;
 const sessionsCursor = (bucket: string) => `sweep:sessions:${bucket}`;
-
 
 /**
  * Walks `uploads/` from where the last run stopped (a cursor in the database), at most
@@ -52,7 +51,10 @@ export async function reconcileObjects(ctx: SweepContext): Promise<void> {
 }
 
 async function reconcilePage(ctx: SweepContext, objects: ListedObject[], recover: boolean, graceHours: number | undefined): Promise<void> {
-  const rows = await getUploadsByKeys(ctx.bucket, objects.map((o) => o.key));
+  const rows = await getUploadsByKeys(
+    ctx.bucket,
+    objects.map((o) => o.key),
+  );
   const byKey = new Map(rows.map((r) => [r.storageKey, r]));
 
   if (recover) {
@@ -74,7 +76,11 @@ async function reconcilePage(ctx: SweepContext, objects: ListedObject[], recover
     return row && isLateBytes(row, o);
   });
   await deleteLateBytes(ctx, late, byKey);
-  await handleOrphans(ctx, objects.filter((o) => !byKey.has(o.key)), graceHours);
+  await handleOrphans(
+    ctx,
+    objects.filter((o) => !byKey.has(o.key)),
+    graceHours,
+  );
 }
 
 /**

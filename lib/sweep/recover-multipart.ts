@@ -1,6 +1,6 @@
-import { getUploadById, recordUploadEvent, transitionUpload, claimMultipartCompletion, type UploadRow } from "@/lib/db/queries/uploads";
+import { claimMultipartCompletion, getUploadById, recordUploadEvent, transitionUpload, type UploadRow } from "@/lib/db/queries/uploads";
 import { log } from "@/lib/log";
-import { confirmUpload, type ConfirmOutcome } from "@/lib/pipeline/confirm-upload";
+import { type ConfirmOutcome, confirmUpload } from "@/lib/pipeline/confirm-upload";
 import { abortMultipart, completeMultipart, headObject, isNotFound, listAllParts } from "@/lib/storage/objects";
 import { checkParts, type PartsVerdict } from "@/lib/uploads/check-parts";
 
@@ -43,15 +43,25 @@ export async function checkMultipartUpload(row: UploadRow): Promise<MultipartChe
     // A racing /complete finished it first: the object is there either way.
     if (!isNotFound(error) || !(await headObject(row.storageKey))) throw error;
   }
-  await recordUploadEvent(row.id, { type: "multipart_completed", source: "sweep", detail: { parts: verdict.parts.length, reason: "every declared byte was stored but the client never completed" } });
+  await recordUploadEvent(row.id, {
+    type: "multipart_completed",
+    source: "sweep",
+    detail: { parts: verdict.parts.length, reason: "every declared byte was stored but the client never completed" },
+  });
   logger.info("completed a multipart upload its client left", { parts: verdict.parts.length });
   const fresh = (await getUploadById(row.id)) ?? row;
   return { outcome: "completed", confirm: await confirmUpload(fresh, "sweep") };
 }
 
 async function expire(row: UploadRow, verdict: PartsVerdict | null): Promise<MultipartCheck> {
-  const detail = verdict && !verdict.complete ? { storedBytes: verdict.storedBytes, missingParts: verdict.missing, wrongSizeParts: verdict.wrongSize } : { session: "gone" };
-  const ended = await transitionUpload({ id: row.id, from: ["pending"], to: "expired", event: { type: "expired", source: "sweep", detail: { deadline: row.deadlineAt.toISOString(), ...detail } } });
+  const detail =
+    verdict && !verdict.complete ? { storedBytes: verdict.storedBytes, missingParts: verdict.missing, wrongSizeParts: verdict.wrongSize } : { session: "gone" };
+  const ended = await transitionUpload({
+    id: row.id,
+    from: ["pending"],
+    to: "expired",
+    event: { type: "expired", source: "sweep", detail: { deadline: row.deadlineAt.toISOString(), ...detail } },
+  });
   if (!ended) return { outcome: "settled" };
   try {
     await abortMultipart(row.storageKey, row.s3UploadId!);

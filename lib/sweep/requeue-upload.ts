@@ -40,7 +40,11 @@ export async function requeueUpload(row: UploadRow, reason: string): Promise<"re
     to: "queued",
     lease: row.leaseUntil,
     set: { qstashMessageId: messageId, leaseUntil: null },
-    event: { type: "requeued", source: "sweep", detail: { reason, previousMessageId: row.qstashMessageId, messageId, was: row.status, queue: getPlan(row.plan).queue } },
+    event: {
+      type: "requeued",
+      source: "sweep",
+      detail: { reason, previousMessageId: row.qstashMessageId, messageId, was: row.status, queue: getPlan(row.plan).queue },
+    },
   });
   if (requeued) {
     logger.info("re-published a stale job", { messageId, previousMessageId: row.qstashMessageId, reason });

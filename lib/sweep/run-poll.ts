@@ -47,7 +47,10 @@ export async function runPoll(opts: { maxPages?: number } = {}): Promise<PollRes
       const stray = objects.findIndex((o) => !isArrivalOrdered(o.key));
       if (stray >= 0) objects.splice(stray);
       listed += objects.length;
-      const rows = await getUploadsByKeys(bucket, objects.map((o) => o.key));
+      const rows = await getUploadsByKeys(
+        bucket,
+        objects.map((o) => o.key),
+      );
       const pending = new Map(rows.filter((r) => r.status === "pending").map((r) => [r.storageKey, r]));
       const failed = new Set<string>();
       await mapLimit([...pending.values()], CONFIRM_CONCURRENCY, async (row) => {

@@ -1,24 +1,17 @@
-import {
-  countOutboxFailing,
-  finishSweepRun,
-  insertSweepRun,
-  listOutboxBatch,
-  listStaleHandoffs,
-  pickPendingMultipart,
-} from "@/lib/db/queries/sweep";
+import { countOutboxFailing, finishSweepRun, insertSweepRun, listOutboxBatch, listStaleHandoffs, pickPendingMultipart } from "@/lib/db/queries/sweep";
 import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
 import { publishUpload } from "@/lib/pipeline/confirm-upload";
 import { freshDedupId } from "@/lib/queue/publish-job";
-import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
 import { getBucket } from "@/lib/storage/s3-client";
-import { abortAbandonedMultipart, reconcileObjects } from "./reconcile-storage";
+import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
 import { expireOverdueSinglePuts } from "./expire-overdue";
 import { mapLimit } from "./map-limit";
+import { purgeExpiredQuarantine } from "./purge-quarantine";
+import { abortAbandonedMultipart, reconcileObjects } from "./reconcile-storage";
 import { checkMultipartUpload } from "./recover-multipart";
 import { isMessageAlive, requeueUpload } from "./requeue-upload";
-import { CONFIRM_CONCURRENCY, OutOfTime, ZERO, type Counts, type SweepContext, type SweepOptions, type SweepResult } from "./sweep-context";
-import { purgeExpiredQuarantine } from "./purge-quarantine";
+import { CONFIRM_CONCURRENCY, type Counts, OutOfTime, type SweepContext, type SweepOptions, type SweepResult, ZERO } from "./sweep-context";
 import { takeLease } from "./sweep-lease";
 
 export type { SweepOptions, SweepResult, SweepRunCounts } from "./sweep-context";
@@ -193,8 +186,7 @@ async function checkPendingMultipart(ctx: SweepContext): Promise<void> {
         if (out.outcome === "expired") {
           ctx.counts.expired++;
           if (out.aborted) ctx.counts.aborted_multipart++;
-        }
-        else if (out.outcome === "completed") {
+        } else if (out.outcome === "completed") {
           ctx.counts.multipart_completed++;
           if (out.confirm.outcome === "queued" || out.confirm.outcome === "uploaded") ctx.counts.recovered++;
           else if (out.confirm.outcome === "rejected") ctx.counts.rejected++;

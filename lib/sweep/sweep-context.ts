@@ -52,4 +52,3 @@ export type SweepContext = {
   /** Checks the phase's time budget and keeps the lease alive; throws OutOfTime when spent. */
   checkpoint(): Promise<void>;
 };
-

@@ -1,8 +1,8 @@
 import { ApiError } from "@/lib/api/errors";
 import { claimMultipartCompletion, getUploadById, type UploadRow } from "@/lib/db/queries/uploads";
 import { confirmUpload } from "@/lib/pipeline/confirm-upload";
-import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
 import { completeMultipart, headObject, isNotFound, listAllParts } from "@/lib/storage/objects";
+import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
 import { getOwnedUpload } from "./owned-upload";
 import { partCountFor, partLengthFor, partSizeFor } from "./part-size";
 import { toUploadView } from "./upload-view";

@@ -5,21 +5,28 @@ import { getOpenUploadTotals } from "@/lib/db/queries/upload-caps";
 import { insertUploadWithEvent } from "@/lib/db/queries/uploads";
 import { ANALYSIS_OPTIONS } from "@/lib/jobs/job-payload";
 import { formatBytes, getPlan, isTypeAllowed } from "@/lib/plans/plans";
+import { scheduleCheckIfLastPart } from "@/lib/queue/schedule-upload-check";
 import { createMultipart, presignParts, presignPut } from "@/lib/storage/objects";
 import { getBucket } from "@/lib/storage/s3-client";
+import { withUploadSpan } from "@/lib/trace/upload-trace";
 import { checkUploadCaps } from "./check-upload-caps";
 import { MULTIPART_THRESHOLD, PART_UPLOAD_CONCURRENCY, partCountFor, partLengthFor, partSizeFor } from "./part-size";
 import { nameProblem, safeKeyName } from "./safe-name";
-import { withUploadSpan } from "@/lib/trace/upload-trace";
 import { newUploadId, storageKeyFor } from "./upload-id";
-import { urlLifetimeSeconds } from "./url-lifetime";
 import { toUploadView } from "./upload-view";
-import { scheduleCheckIfLastPart } from "@/lib/queue/schedule-upload-check";
+import { urlLifetimeSeconds } from "./url-lifetime";
 
 export const CREATE_UPLOAD_INPUT = z
   .object({
-    name: z.string().min(1).max(1024).refine((n) => !nameProblem(n), { error: (i) => nameProblem(String(i.input)) ?? "invalid" }),
-    type: z.string().regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i, "must be a MIME type such as video/mp4").max(127),
+    name: z
+      .string()
+      .min(1)
+      .max(1024)
+      .refine((n) => !nameProblem(n), { error: (i) => nameProblem(String(i.input)) ?? "invalid" }),
+    type: z
+      .string()
+      .regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i, "must be a MIME type such as video/mp4")
+      .max(127),
     size: z.number().int("must be a whole number of bytes").positive("must be greater than 0").max(Number.MAX_SAFE_INTEGER),
     projectId: z.string().min(1).max(64),
     options: ANALYSIS_OPTIONS.default({ checksum: true, sniff: true, probe: true }),
@@ -92,7 +99,10 @@ async function createUploadWithId(userId: string, input: CreateUploadInput, id: 
     });
     const ttl = urlLifetimeSeconds(first.reduce((sum, p) => sum + p.size, 0));
     // A small file's last part is among these: check for it even if the client vanishes.
-    await scheduleCheckIfLastPart(row, Array.from({ length: Math.min(partCount, PART_UPLOAD_CONCURRENCY) }, (_, i) => i + 1));
+    await scheduleCheckIfLastPart(
+      row,
+      Array.from({ length: Math.min(partCount, PART_UPLOAD_CONCURRENCY) }, (_, i) => i + 1),
+    );
     return {
       upload,
       strategy: "multipart" as const,

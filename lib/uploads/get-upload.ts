@@ -1,8 +1,8 @@
 import { getProjectForMember } from "@/lib/db/queries/projects";
 import { getUploadById, listUploadEvents } from "@/lib/db/queries/uploads";
+import { UPLOAD_ID_PATTERN } from "./upload-id";
 import { toAdminUploadView, toEventView, toUploadView } from "./upload-view";
 import { toUserEventViews } from "./user-event-view";
-import { UPLOAD_ID_PATTERN } from "./upload-id";
 
 /**
  * An upload with its timeline, for its owner, members of its project and admins;
@@ -13,8 +13,7 @@ export async function getUploadView(input: { userId: string; uploadId: string; i
   if (!UPLOAD_ID_PATTERN.test(input.uploadId)) return null;
   const upload = await getUploadById(input.uploadId);
   if (!upload) return null;
-  const allowed =
-    upload.ownerId === input.userId || input.isAdmin || (await getProjectForMember(upload.projectId, input.userId)) !== null;
+  const allowed = upload.ownerId === input.userId || input.isAdmin || (await getProjectForMember(upload.projectId, input.userId)) !== null;
   if (!allowed) return null;
   const events = await listUploadEvents(upload.id);
   if (input.isAdmin) return { upload: toAdminUploadView(upload), events: events.map(toEventView) };

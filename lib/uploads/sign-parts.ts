@@ -10,10 +10,7 @@ export const MAX_PARTS_PER_REQUEST = 100;
 
 export const SIGN_PARTS_INPUT = z
   .object({
-    partNumbers: z
-      .array(z.number().int().min(1).max(MAX_PARTS))
-      .min(1)
-      .max(MAX_PARTS_PER_REQUEST, `at most ${MAX_PARTS_PER_REQUEST} parts per request`),
+    partNumbers: z.array(z.number().int().min(1).max(MAX_PARTS)).min(1).max(MAX_PARTS_PER_REQUEST, `at most ${MAX_PARTS_PER_REQUEST} parts per request`),
   })
   .strict();
 

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { getAuth } from "@/lib/auth/auth";
 import { getDb } from "@/lib/db/client";
-import { user } from "@/lib/db/schema";
 import { insertProjectWithOwner } from "@/lib/db/queries/projects";
+import { user } from "@/lib/db/schema";
 
 export type TestUser = { id: string; email: string; cookie: string; projectId: string };
 

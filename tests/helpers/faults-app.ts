@@ -31,8 +31,8 @@ const routes: Route[] = routeFiles(join(APP_DIR, "api"))
       .map((s) => {
         const all = /^\[\.\.\.(\w+)\]$/.exec(s);
         const one = /^\[(\w+)\]$/.exec(s);
-        if (all) return names.push(all[1]!), catchAll.push(true), "(.+)";
-        if (one) return names.push(one[1]!), catchAll.push(false), "([^/]+)";
+        if (all) return (names.push(all[1]!), catchAll.push(true), "(.+)");
+        if (one) return (names.push(one[1]!), catchAll.push(false), "([^/]+)");
         return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       })
       .join("/");

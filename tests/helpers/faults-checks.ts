@@ -1,9 +1,9 @@
 // What the fault tests wait on and assert: the rig's own database and bucket, read the
 // same way the chaos harness audits a run (bench/chaos/audit.ts).
 import { HeadObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
-import { runClient, type Behaviour, type ChaosUser, type Strategy, type UploadRecord } from "../../bench/chaos/clients";
-import { makeMedia, MULTIPART_SIZE, type MediaKind } from "../../bench/chaos/media";
 import { TERMINAL } from "../../bench/chaos/audit";
+import { type Behaviour, type ChaosUser, runClient, type Strategy, type UploadRecord } from "../../bench/chaos/clients";
+import { type MediaKind, MULTIPART_SIZE, makeMedia } from "../../bench/chaos/media";
 import type { FaultRig } from "./faults-rig";
 
 export type UploadState = {

@@ -4,7 +4,7 @@
 // (tests/helpers/faults-app.ts, kill -9), and the suite's Ceph behind a TCP relay that can
 // hold every byte (the store "paused": connections open, nothing answered), with a bucket of
 // its own whose notifications go to this world's QStash.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
@@ -160,7 +160,17 @@ export async function startFaultRig(opts: { bucket: string; qstashTimeScale: num
       const out = openSync(join(dir, "qstash.log"), "a");
       qstashChild = spawn(
         process.execPath,
-        ["--import", "tsx", "dev/qstash/main.ts", "--port", String(qstashPort), "--data-dir", join(dir, "qstash"), "--time-scale", String(opts.qstashTimeScale)],
+        [
+          "--import",
+          "tsx",
+          "dev/qstash/main.ts",
+          "--port",
+          String(qstashPort),
+          "--data-dir",
+          join(dir, "qstash"),
+          "--time-scale",
+          String(opts.qstashTimeScale),
+        ],
         { cwd: ROOT_DIR, env: { ...process.env, QSTASH_LOCAL_TIME_SCALE: String(opts.qstashTimeScale), ...extraEnv }, stdio: ["ignore", out, out] },
       );
       await waitForPort(qstashPort, { pid: qstashChild.pid, timeoutMs: 30_000, what: "local qstash" });
@@ -211,7 +221,12 @@ export async function startFaultRig(opts: { bucket: string; qstashTimeScale: num
       bucket: opts.bucket,
     };
     await runSetup({ env: { ...rigEnv, S3_ENDPOINT: target.endpoint }, corsOrigins: [appUrl], steps: ["bucket", "queues"] });
-    const topicArn = await configureTopicNotification({ ...target, topicName: `${opts.bucket}-events`, pushEndpoint: storageEventPushEndpoint(rigEnv), persistent: false });
+    const topicArn = await configureTopicNotification({
+      ...target,
+      topicName: `${opts.bucket}-events`,
+      pushEndpoint: storageEventPushEndpoint(rigEnv),
+      persistent: false,
+    });
     stops.push(() => removeTopicNotification({ ...target, topicArn }));
 
     const s3 = new S3Client({

@@ -6,7 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { AbortMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Client } from "@upstash/qstash";
-import { startQstashServer, type QstashServerHandle } from "../../dev/qstash/server";
+import { type QstashServerHandle, startQstashServer } from "../../dev/qstash/server";
 import { QSTASH_DEV_USER } from "../../dev/stack/local-defaults";
 
 export type Delivery = { path: string; at: number; body: string; headers: Record<string, string> };
@@ -69,7 +69,13 @@ export async function startHarness(opts: { bucket: string; topicName: string }):
   const { configureTopicNotification, removeTopicNotification } = await import("@/lib/setup/configure-notifications");
   const { storageEventPushEndpoint } = await import("@/lib/setup/run-setup");
   const env = getEnv();
-  const target = { endpoint: env.S3_ENDPOINT, region: env.S3_REGION, accessKey: env.S3_ACCESS_KEY_ID, secretKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: true };
+  const target = {
+    endpoint: env.S3_ENDPOINT,
+    region: env.S3_REGION,
+    accessKey: env.S3_ACCESS_KEY_ID,
+    secretKey: env.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: true,
+  };
   await configureBucket({ ...target, bucket: opts.bucket, corsOrigins: [appUrl] });
   // A leftover notification pointing at a dead port makes every PUT to the bucket hang: start clean.
   await removeTopicNotification({ ...target, bucket: opts.bucket });

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@upstash/qstash";
-import { startQstashServer, type QstashServerHandle } from "@/dev/qstash/server";
+import { type QstashServerHandle, startQstashServer } from "@/dev/qstash/server";
 import { QSTASH_DEV_USER } from "@/dev/stack/local-defaults";
 import { replaceQstashClient } from "@/lib/queue/qstash-client";
 

@@ -9,30 +9,30 @@ import * as discardRoute from "@/app/api/admin/jobs/discard/route";
 import * as jobsReplayRoute from "@/app/api/admin/jobs/replay/route";
 import * as cleanupRoute from "@/app/api/admin/orphans/cleanup/route";
 import * as sweepsRoute from "@/app/api/admin/sweeps/route";
-import * as adminUploadsRoute from "@/app/api/admin/uploads/route";
-import * as adminUploadRoute from "@/app/api/admin/uploads/[id]/route";
 import * as cancelRoute from "@/app/api/admin/uploads/[id]/cancel/route";
 import * as deleteObjectRoute from "@/app/api/admin/uploads/[id]/delete-object/route";
 import * as replayRoute from "@/app/api/admin/uploads/[id]/replay/route";
+import * as adminUploadRoute from "@/app/api/admin/uploads/[id]/route";
+import * as adminUploadsRoute from "@/app/api/admin/uploads/route";
 import * as userRoute from "@/app/api/admin/users/[id]/route";
 import * as failedRoute from "@/app/api/jobs/failed/route";
 import * as processRoute from "@/app/api/jobs/process/route";
-import * as uploadsRoute from "@/app/api/uploads/route";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
+import * as uploadsRoute from "@/app/api/uploads/route";
 import { QSTASH_DEV_USER } from "@/dev/stack/local-defaults";
 import { getOverview } from "@/lib/admin/get-overview";
 import { getDb } from "@/lib/db/client";
 import { listAdminUploads } from "@/lib/db/queries/admin-uploads";
 import { getUploadById, listUploadEvents } from "@/lib/db/queries/uploads";
 import { adminAudit, storageOrphans, uploads, user } from "@/lib/db/schema";
-import { getQstash, replaceQstashClient } from "@/lib/queue/qstash-client";
 import { ensureQueues } from "@/lib/queue/ensure-queues";
+import { getQstash, replaceQstashClient } from "@/lib/queue/qstash-client";
 import { headObject } from "@/lib/storage/objects";
 import { getBucket, getS3 } from "@/lib/storage/s3-client";
 import { createTestUser, type TestUser } from "../helpers/auth";
-import { callRoute } from "../helpers/requests";
 import { failPermanently } from "../helpers/processor-faults";
-import { startWorkerHarness, waitFor, type WorkerHarness } from "../helpers/worker-harness";
+import { callRoute } from "../helpers/requests";
+import { startWorkerHarness, type WorkerHarness, waitFor } from "../helpers/worker-harness";
 
 const SAMPLE = new Uint8Array(readFileSync(join(import.meta.dirname, "../fixtures/sample.mp4")));
 
@@ -94,7 +94,14 @@ describe("authorisation matrix", () => {
     { name: "GET /api/admin/uploads", handler: adminUploadsRoute.GET, method: "GET", adminStatus: 200 },
     { name: "GET /api/admin/uploads/:id", handler: adminUploadRoute.GET, method: "GET", params: { id: pendingId }, adminStatus: 200 },
     { name: "POST /api/admin/uploads/:id/replay", handler: replayRoute.POST, method: "POST", params: { id: pendingId }, adminStatus: 409 },
-    { name: "POST /api/admin/uploads/:id/cancel", handler: cancelRoute.POST, method: "POST", params: { id: "upl_00000000-0000-7000-8000-000000000000" }, body: { to: "aborted" }, adminStatus: 404 },
+    {
+      name: "POST /api/admin/uploads/:id/cancel",
+      handler: cancelRoute.POST,
+      method: "POST",
+      params: { id: "upl_00000000-0000-7000-8000-000000000000" },
+      body: { to: "aborted" },
+      adminStatus: 404,
+    },
     { name: "POST /api/admin/uploads/:id/delete-object", handler: deleteObjectRoute.POST, method: "POST", params: { id: pendingId }, adminStatus: 409 },
     { name: "POST /api/admin/jobs/replay", handler: jobsReplayRoute.POST, method: "POST", body: { uploadIds: [pendingId] }, adminStatus: 409 },
     { name: "POST /api/admin/jobs/discard", handler: discardRoute.POST, method: "POST", body: { uploadIds: [pendingId] }, adminStatus: 409 },

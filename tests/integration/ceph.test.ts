@@ -4,7 +4,6 @@
 // store instead of starting one under .data/ceph-test.
 import http from "node:http";
 import { resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -12,17 +11,18 @@ import {
   DeleteObjectCommand,
   GetBucketCorsCommand,
   GetBucketLifecycleConfigurationCommand,
+  GetBucketNotificationConfigurationCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
-  GetBucketNotificationConfigurationCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { configureBucket, configureNotifications, removeNotifications, s3ClientConfig, startCeph, type CephHandle } from "../../dev/stack/ceph";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CephHandle, configureBucket, configureNotifications, removeNotifications, s3ClientConfig, startCeph } from "../../dev/stack/ceph";
 
 const ORIGIN = "http://localhost:3000";
 const external = !!process.env.S3_ENDPOINT;
@@ -164,11 +164,10 @@ describe("multipart upload with presigned part URLs", () => {
 
     const etags: string[] = [];
     for (const [i, part] of [part1, part2].entries()) {
-      const url = await getSignedUrl(
-        s3,
-        new UploadPartCommand({ Bucket: bucket, Key: k, UploadId, PartNumber: i + 1, ContentLength: part.length }),
-        { expiresIn: 300, signableHeaders: new Set(["content-length"]) },
-      );
+      const url = await getSignedUrl(s3, new UploadPartCommand({ Bucket: bucket, Key: k, UploadId, PartNumber: i + 1, ContentLength: part.length }), {
+        expiresIn: 300,
+        signableHeaders: new Set(["content-length"]),
+      });
       const res = await fetch(url, { method: "PUT", body: part, headers: { Origin: ORIGIN } });
       expect(res.status, await res.text()).toBe(200);
       expect(res.headers.get("access-control-expose-headers")?.toLowerCase()).toContain("etag");
@@ -245,7 +244,13 @@ describe.skipIf(external && !/^http:\/\/(127\.0\.0\.1|localhost):/.test(target.e
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
     try {
-      await configureNotifications({ ...target, bucket, topicName: "biblio-test-persistent", pushEndpoint: `http://127.0.0.1:${port}/events`, persistent: true });
+      await configureNotifications({
+        ...target,
+        bucket,
+        topicName: "biblio-test-persistent",
+        pushEndpoint: `http://127.0.0.1:${port}/events`,
+        persistent: true,
+      });
       const k = key("persistent.txt");
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: "hi" }));
       // An inline (non-persistent) push would have had to be torn down by RGW before the PUT could answer.
@@ -287,8 +292,7 @@ describe.skipIf(external && !/^http:\/\/(127\.0\.0\.1|localhost):/.test(target.e
       const k = key("notified.txt");
       const t0 = Date.now();
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: "hi" }));
-      while (!received.some((r) => r.body.Records?.[0]?.s3?.object?.key === k) && Date.now() - t0 < 10_000)
-        await new Promise((r) => setTimeout(r, 5));
+      while (!received.some((r) => r.body.Records?.[0]?.s3?.object?.key === k) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 5));
       const ev = received.find((r) => r.body.Records?.[0]?.s3?.object?.key === k);
       expect(ev, "no notification within 10 s").toBeDefined();
       console.log(`notification delivered ${ev!.at - t0} ms after PUT start`);

@@ -1,18 +1,18 @@
 // Integration: embedded Postgres + the WebSocket proxy + migrations + the Neon driver.
 // Starts its own Postgres in a temp data dir on a free port (the stack's own dir and
 // port are never touched), unless POSTGRES_URL and DATABASE_WS_PROXY point at a running one.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join, resolve } from "node:path";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startPostgres, type PostgresHandle } from "@/dev/stack/postgres";
+import { type PostgresHandle, startPostgres } from "@/dev/stack/postgres";
 import { isPidAlive } from "@/dev/stack/process-util";
 import { startWsProxy, type WsProxyHandle } from "@/dev/stack/ws-proxy";
-import { closeDb, createPool, getDb } from "@/lib/db/node";
 import { runMigrations } from "@/lib/db/migrate";
+import { closeDb, createPool, getDb } from "@/lib/db/node";
 import * as schema from "@/lib/db/schema";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -126,15 +126,17 @@ describe("migrations", () => {
     for (const [name, table] of Object.entries(TABLES)) {
       const config = getTableConfig(table);
       expect(config.name).toBe(name);
-      const actual = cols.rows.filter((r) => r.table_name === name).map((r) => r.column_name).sort();
+      const actual = cols.rows
+        .filter((r) => r.table_name === name)
+        .map((r) => r.column_name)
+        .sort();
       expect(actual, `columns of ${name}`).toEqual(config.columns.map((c) => c.name).sort());
       for (const index of config.indexes) expect(indexNames, `index ${index.config.name}`).toContain(index.config.name);
     }
   });
 
   it("are a no-op the second time", async () => {
-    const count = async () =>
-      Number((await getDb().$client.query(`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)).rows[0].n);
+    const count = async () => Number((await getDb().$client.query(`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)).rows[0].n);
     const before = await count();
     expect(before).toBeGreaterThan(0);
     await runMigrations(url, { wsProxy: wsProxyUrl });

@@ -5,8 +5,8 @@
 // stuck, nothing lost.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChaosUser, UploadRecord } from "../../bench/chaos/clients";
-import { objectSize, openMultipartSessions, qstashDrained, states, upload, waitSettled, waitUntil, type UploadState } from "../helpers/faults-checks";
-import { startFaultRig, type FaultRig } from "../helpers/faults-rig";
+import { objectSize, openMultipartSessions, qstashDrained, states, type UploadState, upload, waitSettled, waitUntil } from "../helpers/faults-checks";
+import { type FaultRig, startFaultRig } from "../helpers/faults-rig";
 
 let rig: FaultRig;
 let user: ChaosUser;
@@ -105,7 +105,9 @@ describe("faults, each once (deterministic subset of bench/chaos.ts)", () => {
     await rig.startApp({});
     // Its lease (60 s) is still running: move it to the past, which stands for the wait
     // (at millisecond precision, like every lease the app writes and compares).
-    await rig.pool.query(`UPDATE uploads SET lease_until = date_trunc('milliseconds', now()) - interval '5 minutes' WHERE id = $1 AND status = 'processing'`, [rec!.id]);
+    await rig.pool.query(`UPDATE uploads SET lease_until = date_trunc('milliseconds', now()) - interval '5 minutes' WHERE id = $1 AND status = 'processing'`, [
+      rec!.id,
+    ]);
     await expectProcessedOnce([rec!], await waitSettled(rig, [rec!.id!]));
   }, 150_000);
 
@@ -128,7 +130,10 @@ describe("faults, each once (deterministic subset of bench/chaos.ts)", () => {
       clients = Promise.all([upload(rig, user, "normal"), upload(rig, user, "normal", "single", "mp3")]);
       // Confirmed (bytes checked, row `uploaded`) while the publish cannot get through.
       await waitUntil("both uploads confirmed while QStash is paused", async () => {
-        const s = await rig.pool.query(`SELECT count(*)::int AS n FROM uploads WHERE owner_id = (SELECT id FROM "user" WHERE email = $1) AND status = 'uploaded'`, [user.email]);
+        const s = await rig.pool.query(
+          `SELECT count(*)::int AS n FROM uploads WHERE owner_id = (SELECT id FROM "user" WHERE email = $1) AND status = 'uploaded'`,
+          [user.email],
+        );
         return s.rows[0].n >= 2;
       });
     } finally {
@@ -174,7 +179,9 @@ describe("faults, each once (deterministic subset of bench/chaos.ts)", () => {
     await rig.killApp();
     await rig.startApp({});
     // The sweep takes over `queued` rows older than 2 minutes: age them, standing for that wait.
-    await rig.pool.query(`UPDATE uploads SET queued_at = date_trunc('milliseconds', now()) - interval '10 minutes' WHERE id = ANY($1) AND status = 'queued'`, [ids(records)]);
+    await rig.pool.query(`UPDATE uploads SET queued_at = date_trunc('milliseconds', now()) - interval '10 minutes' WHERE id = ANY($1) AND status = 'queued'`, [
+      ids(records),
+    ]);
     await expectProcessedOnce(records, await waitSettled(rig, ids(records)));
   }, 300_000);
 });

@@ -8,8 +8,8 @@ import { Client } from "@upstash/qstash";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as republishRoute from "@/app/api/admin/outbox/republish/route";
-import * as uploadsRoute from "@/app/api/uploads/route";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
+import * as uploadsRoute from "@/app/api/uploads/route";
 import { cancelUpload } from "@/lib/admin/cancel-upload";
 import { cleanupOrphans } from "@/lib/admin/cleanup-orphans";
 import { countFailingPublishes } from "@/lib/admin/republish-outbox";
@@ -28,7 +28,7 @@ import { overrideTriggers } from "@/lib/triggers/trigger-settings";
 import { QSTASH_DEV_USER } from "../../dev/stack/local-defaults";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
-import { startHarness, waitFor, waitForQuiet, type Harness } from "../helpers/trigger-harness";
+import { type Harness, startHarness, waitFor, waitForQuiet } from "../helpers/trigger-harness";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, ...new Array(200).fill(7)]);
 const TEXT = new TextEncoder().encode("this is plain text, not a picture at all ".repeat(8));
@@ -108,7 +108,9 @@ describe("sweep takes over lost jobs", () => {
   it("takes over a `processing` row whose lease ran out and whose message is gone (a dead worker, a callback that never came)", async () => {
     const row = await deliveredUpload();
     // Millisecond-exact, as the worker writes its leases (they round-trip through JS Dates as fencing tokens).
-    await getDb().execute(sql`update uploads set status = 'processing', lease_until = date_trunc('milliseconds', now() - interval '5 minutes') where id = ${row.id}`);
+    await getDb().execute(
+      sql`update uploads set status = 'processing', lease_until = date_trunc('milliseconds', now() - interval '5 minutes') where id = ${row.id}`,
+    );
     await runSweep({ trigger: "manual" });
     const after = (await getUploadById(row.id))!;
     expect(after.status).toBe("queued");
@@ -165,7 +167,10 @@ describe("admin replay", () => {
     const out = await replayUpload(row.id, { actorId: admin.id });
     expect(out.messageId).not.toBeNull();
     expect(out.messageId).not.toBe(row.qstashMessageId);
-    expect((await eventsOf(row.id)).find((e) => e.type === "replay_requested")?.detail).toMatchObject({ was: "queued", previousMessageId: row.qstashMessageId });
+    expect((await eventsOf(row.id)).find((e) => e.type === "replay_requested")?.detail).toMatchObject({
+      was: "queued",
+      previousMessageId: row.qstashMessageId,
+    });
     await waitFor("the replayed job", async () => jobsFor(row.id).length === 2);
   });
 

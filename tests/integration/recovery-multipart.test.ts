@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { ListMultipartUploadsCommand, UploadPartCommand } from "@aws-sdk/client-s3";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import * as uploadsRoute from "@/app/api/uploads/route";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
 import * as partsRoute from "@/app/api/uploads/[id]/parts/route";
+import * as uploadsRoute from "@/app/api/uploads/route";
 import { getDb } from "@/lib/db/client";
 import { claimMultipartCompletion, getUploadById, listUploadEvents } from "@/lib/db/queries/uploads";
 import { completeMultipart, headObject, listAllParts } from "@/lib/storage/objects";
@@ -17,7 +17,7 @@ import { overrideTriggers } from "@/lib/triggers/trigger-settings";
 import { partCountFor, partSizeFor } from "@/lib/uploads/part-size";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
-import { startHarness, waitFor, waitForQuiet, type Harness } from "../helpers/trigger-harness";
+import { type Harness, startHarness, waitFor, waitForQuiet } from "../helpers/trigger-harness";
 
 const SIZE = 17 * 1024 * 1024;
 /** A real MP4 header (so type detection passes) padded to the declared size. */
@@ -75,7 +75,13 @@ async function storeLastPartDirectly(c: Created) {
   const partSize = partSizeFor(SIZE);
   const last = partCountFor(SIZE);
   await getS3().send(
-    new UploadPartCommand({ Bucket: getBucket(), Key: c.upload.key, UploadId: c.multipart.uploadId, PartNumber: last, Body: BYTES.subarray((last - 1) * partSize) }),
+    new UploadPartCommand({
+      Bucket: getBucket(),
+      Key: c.upload.key,
+      UploadId: c.multipart.uploadId,
+      PartNumber: last,
+      Body: BYTES.subarray((last - 1) * partSize),
+    }),
   );
 }
 

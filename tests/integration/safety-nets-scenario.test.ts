@@ -1,9 +1,9 @@
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import * as uploadsRoute from "@/app/api/uploads/route";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
 import * as partsRoute from "@/app/api/uploads/[id]/parts/route";
+import * as uploadsRoute from "@/app/api/uploads/route";
 import { getDb } from "@/lib/db/client";
 import { getUploadsByIds, listUploadEvents } from "@/lib/db/queries/uploads";
 import { getBucket, getS3 } from "@/lib/storage/s3-client";
@@ -12,7 +12,7 @@ import { runSweep } from "@/lib/sweep/run-sweep";
 import { overrideTriggers } from "@/lib/triggers/trigger-settings";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
-import { startHarness, waitFor, waitForQuiet, type Harness } from "../helpers/trigger-harness";
+import { type Harness, startHarness, waitFor, waitForQuiet } from "../helpers/trigger-harness";
 
 /** Stated seed: the same 200 uploads fall in the same groups on every run. */
 const SEED = 20260101;
@@ -46,7 +46,9 @@ afterAll(async () => {
   await h?.stop();
 });
 
-it(`seed ${SEED}: ${COUNT} uploads, 20% never complete, 5% complete twice, 5% abandon multipart → each arrived upload queued exactly once`, { timeout: 120_000 }, async () => {
+it(`seed ${SEED}: ${COUNT} uploads, 20% never complete, 5% complete twice, 5% abandon multipart → each arrived upload queued exactly once`, {
+  timeout: 120_000,
+}, async () => {
   const random = mulberry32(SEED);
   // Exact shares, shuffled by the seed.
   const kinds: Kind[] = [
@@ -60,13 +62,18 @@ it(`seed ${SEED}: ${COUNT} uploads, 20% never complete, 5% complete twice, 5% ab
     [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
   }
 
-  const done = await mapLimit(kinds, 8, async (kind, ) => {
+  const done = await mapLimit(kinds, 8, async (kind) => {
     const user = users[Math.floor(random() * users.length)]!;
     const multipart = kind === "abandoned-multipart";
     const created = await callRoute(uploadsRoute.POST, {
       method: "POST",
       cookie: user.cookie,
-      body: { projectId: user.projectId, name: multipart ? "big.mp4" : "p.png", type: multipart ? "video/mp4" : "image/png", size: multipart ? 17 * 1024 * 1024 : PNG.length },
+      body: {
+        projectId: user.projectId,
+        name: multipart ? "big.mp4" : "p.png",
+        type: multipart ? "video/mp4" : "image/png",
+        size: multipart ? 17 * 1024 * 1024 : PNG.length,
+      },
     });
     expect(created.status).toBe(201);
     const id: string = created.body.upload.id;
@@ -110,7 +117,11 @@ it(`seed ${SEED}: ${COUNT} uploads, 20% never complete, 5% complete twice, 5% ab
   // Only this run's uploads: the sweep rightly re-publishes `queued` rows earlier runs left
   // in the shared test database (this harness's stand-in worker never moves them on).
   const mine = new Set(done.map((u) => u.id));
-  const jobsForMine = () => h.deliveries.filter((d) => d.path === "/api/jobs/process").map((d) => JSON.parse(d.body).uploadId as string).filter((id) => mine.has(id));
+  const jobsForMine = () =>
+    h.deliveries
+      .filter((d) => d.path === "/api/jobs/process")
+      .map((d) => JSON.parse(d.body).uploadId as string)
+      .filter((id) => mine.has(id));
   await waitFor("all jobs delivered", async () => jobsForMine().length >= arrived.length, 30_000);
   // Settled: nothing in flight, due or waiting, so a duplicate job would already be counted.
   await waitForQuiet(h);

@@ -4,15 +4,15 @@ import { Client } from "@upstash/qstash";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as storageEventsRoute from "@/app/api/storage-events/route";
-import * as uploadsRoute from "@/app/api/uploads/route";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
 import * as partsRoute from "@/app/api/uploads/[id]/parts/route";
+import * as uploadsRoute from "@/app/api/uploads/route";
 import { getDb } from "@/lib/db/client";
 import { getOrphan } from "@/lib/db/queries/storage-orphans";
-import { getUploadById, listUploadEvents, transitionUpload } from "@/lib/db/queries/uploads";
-import { publishUpload } from "@/lib/pipeline/confirm-upload";
 import { getSweepRun, setCursor } from "@/lib/db/queries/sweep";
+import { getUploadById, listUploadEvents, transitionUpload } from "@/lib/db/queries/uploads";
 import { getEnv } from "@/lib/env";
+import { publishUpload } from "@/lib/pipeline/confirm-upload";
 import { replaceQstashClient } from "@/lib/queue/qstash-client";
 import { getBucket, getS3 } from "@/lib/storage/s3-client";
 import { runPoll } from "@/lib/sweep/run-poll";
@@ -21,7 +21,7 @@ import { overrideTriggers } from "@/lib/triggers/trigger-settings";
 import { QSTASH_DEV_USER } from "../../dev/stack/local-defaults";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
-import { startHarness, waitFor, waitForQuiet, type Harness } from "../helpers/trigger-harness";
+import { type Harness, startHarness, waitFor, waitForQuiet } from "../helpers/trigger-harness";
 
 // A PNG signature and the IHDR chunk header: enough for the type detector.
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, ...new Array(200).fill(7)]);
@@ -93,7 +93,7 @@ describe("storage events", () => {
     const post = (headers: Record<string, string>) =>
       callRoute(storageEventsRoute.POST, { method: "POST", path: "/api/storage-events", rawBody: body, headers });
     expect((await post({})).status).toBe(401);
-    expect((await post({ "x-biblio-storage-secret": "s".repeat(39) + "t" })).status).toBe(401);
+    expect((await post({ "x-biblio-storage-secret": `${"s".repeat(39)}t` })).status).toBe(401);
     expect((await post({ authorization: "Bearer nope" })).status).toBe(401);
     const forged = await post({ "upstash-signature": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.AAAA" });
     expect(forged.status).toBe(403);
@@ -113,11 +113,29 @@ describe("storage events", () => {
 
   it("accepts the shared secret with AWS, SNS and EventBridge shapes", async () => {
     const key = `uploads/upl_${randomUUID()}/aws.png`;
-    const aws = { Records: [{ eventSource: "aws:s3", eventName: "ObjectCreated:Put", awsRegion: "eu-west-1", s3: { bucket: { name: getBucket() }, object: { key, size: 3, eTag: "abc" } } }] };
+    const aws = {
+      Records: [
+        {
+          eventSource: "aws:s3",
+          eventName: "ObjectCreated:Put",
+          awsRegion: "eu-west-1",
+          s3: { bucket: { name: getBucket() }, object: { key, size: 3, eTag: "abc" } },
+        },
+      ],
+    };
     const sns = { Type: "Notification", Message: JSON.stringify(aws), TopicArn: "arn:aws:sns:eu-west-1:1:t" };
-    const bridge = { "detail-type": "Object Created", source: "aws.s3", detail: { bucket: { name: getBucket() }, object: { key, size: 3, etag: "abc" }, reason: "PutObject" } };
+    const bridge = {
+      "detail-type": "Object Created",
+      source: "aws.s3",
+      detail: { bucket: { name: getBucket() }, object: { key, size: 3, etag: "abc" }, reason: "PutObject" },
+    };
     for (const body of [aws, sns, bridge]) {
-      const res = await callRoute(storageEventsRoute.POST, { method: "POST", path: "/api/storage-events", body, headers: { "x-biblio-storage-secret": SECRET } });
+      const res = await callRoute(storageEventsRoute.POST, {
+        method: "POST",
+        path: "/api/storage-events",
+        body,
+        headers: { "x-biblio-storage-secret": SECRET },
+      });
       expect(res.status).toBe(200);
       expect(res.body.results).toEqual([{ key, outcome: "orphan" }]);
     }
@@ -128,7 +146,12 @@ describe("storage events", () => {
       headers: { "x-biblio-storage-secret": SECRET },
     });
     expect(sub.body).toEqual({ subscription: "recorded", topicArn: "arn:x" });
-    const junk = await callRoute(storageEventsRoute.POST, { method: "POST", path: "/api/storage-events", body: { hello: 1 }, headers: { "x-biblio-storage-secret": SECRET } });
+    const junk = await callRoute(storageEventsRoute.POST, {
+      method: "POST",
+      path: "/api/storage-events",
+      body: { hello: 1 },
+      headers: { "x-biblio-storage-secret": SECRET },
+    });
     expect(junk.status).toBe(422);
   });
 });
@@ -151,7 +174,13 @@ describe("races", () => {
     const created = await createSingle();
     await put(created);
     const pending = (await getUploadById(created.upload.id))!;
-    const uploaded = (await transitionUpload({ id: pending.id, from: ["pending"], to: "uploaded", set: { source: "client" }, event: { type: "uploaded", source: "client" } }))!;
+    const uploaded = (await transitionUpload({
+      id: pending.id,
+      from: ["pending"],
+      to: "uploaded",
+      set: { source: "client" },
+      event: { type: "uploaded", source: "client" },
+    }))!;
     // What a fast worker does between the publish and confirm's `uploaded → queued`.
     await transitionUpload({ id: pending.id, from: ["uploaded"], to: "processing", event: { type: "processing", source: "worker" } });
     const first = await publishUpload(uploaded);

@@ -1,9 +1,9 @@
-import net from "node:net";
 import type { AddressInfo } from "node:net";
+import net from "node:net";
 import { Client } from "@upstash/qstash";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as uploadRoute from "@/app/api/uploads/[id]/route";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
+import * as uploadRoute from "@/app/api/uploads/[id]/route";
 import * as uploadsRoute from "@/app/api/uploads/route";
 import { getUploadById } from "@/lib/db/queries/uploads";
 import { replaceQstashClient } from "@/lib/queue/qstash-client";
@@ -14,7 +14,14 @@ import { callRoute } from "../helpers/requests";
 // Short bounds for this file (read when the pool and clients are first made). The tests
 // assert the answer (status and code), not how fast it came: a missing bound shows up as
 // a request that never answers, and the test times out.
-Object.assign(process.env, { DB_CONNECT_TIMEOUT_MS: "4000", DB_QUERY_TIMEOUT_MS: "4000", S3_CONNECT_TIMEOUT_MS: "3000", S3_REQUEST_TIMEOUT_MS: "4000", S3_MAX_ATTEMPTS: "2", QSTASH_TIMEOUT_MS: "3000" });
+Object.assign(process.env, {
+  DB_CONNECT_TIMEOUT_MS: "4000",
+  DB_QUERY_TIMEOUT_MS: "4000",
+  S3_CONNECT_TIMEOUT_MS: "3000",
+  S3_REQUEST_TIMEOUT_MS: "4000",
+  S3_MAX_ATTEMPTS: "2",
+  QSTASH_TIMEOUT_MS: "3000",
+});
 
 let user: TestUser;
 let blackHole: net.Server;
@@ -35,7 +42,11 @@ afterAll(async () => {
 
 async function putSmallFile(): Promise<string> {
   const bytes = new Uint8Array(await (await import("node:fs/promises")).readFile(new URL("../fixtures/sample.mp3", import.meta.url)));
-  const created = await callRoute(uploadsRoute.POST, { method: "POST", cookie: user.cookie, body: { name: "t.mp3", type: "audio/mpeg", size: bytes.length, projectId: user.projectId } });
+  const created = await callRoute(uploadsRoute.POST, {
+    method: "POST",
+    cookie: user.cookie,
+    body: { name: "t.mp3", type: "audio/mpeg", size: bytes.length, projectId: user.projectId },
+  });
   expect(created.status).toBe(201);
   const put = await fetch(created.body.put.url, { method: "PUT", headers: created.body.put.headers, body: bytes });
   expect(put.status).toBe(200);

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as failedRoute from "@/app/api/jobs/failed/route";
 import * as processRoute from "@/app/api/jobs/process/route";
-import * as uploadsRoute from "@/app/api/uploads/route";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
+import * as uploadsRoute from "@/app/api/uploads/route";
 import { getUploadById, listUploadEvents, transitionUpload } from "@/lib/db/queries/uploads";
 import { headObject } from "@/lib/storage/objects";
 import { purgeExpiredQuarantine } from "@/lib/sweep/purge-quarantine";
@@ -29,7 +29,11 @@ afterAll(async () => {
 /** Create → PUT → /complete, as the uploader does; returns the /complete answer and the row. */
 async function upload(file: string, type: string) {
   const bytes = fixture(file);
-  const created = await callRoute(uploadsRoute.POST, { method: "POST", cookie: user.cookie, body: { name: file, type, size: bytes.length, projectId: user.projectId, options: { checksum: false, sniff: false, probe: false } } });
+  const created = await callRoute(uploadsRoute.POST, {
+    method: "POST",
+    cookie: user.cookie,
+    body: { name: file, type, size: bytes.length, projectId: user.projectId, options: { checksum: false, sniff: false, probe: false } },
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const put = await fetch(created.body.put.url, { method: "PUT", headers: created.body.put.headers, body: bytes });
   expect(put.status).toBe(200);
@@ -77,7 +81,13 @@ describe("type detection by content and tracks", () => {
     await purgeExpiredQuarantine({ limit: 1000 });
     expect(await headObject(row.storageKey)).not.toBeNull();
     // ...and once the grace has passed it deletes the bytes and says so.
-    await transitionUpload({ id: row.id, from: ["rejected"], to: "rejected", set: { quarantineUntil: new Date(Date.now() - 1000) }, event: { type: "test_grace_over", source: "test" } });
+    await transitionUpload({
+      id: row.id,
+      from: ["rejected"],
+      to: "rejected",
+      set: { quarantineUntil: new Date(Date.now() - 1000) },
+      event: { type: "test_grace_over", source: "test" },
+    });
     // The sweep runs the pass on every run.
     const sweep = await runSweep({ trigger: "manual" });
     expect(sweep.status === "locked" ? "locked" : sweep.counts.quarantine_purged).toBeGreaterThanOrEqual(1);

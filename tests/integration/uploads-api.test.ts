@@ -3,10 +3,10 @@ import { ListMultipartUploadsCommand, PutObjectCommand } from "@aws-sdk/client-s
 import { Client } from "@upstash/qstash";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as projectsRoute from "@/app/api/projects/route";
-import * as uploadsRoute from "@/app/api/uploads/route";
-import * as uploadRoute from "@/app/api/uploads/[id]/route";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
 import * as partsRoute from "@/app/api/uploads/[id]/parts/route";
+import * as uploadRoute from "@/app/api/uploads/[id]/route";
+import * as uploadsRoute from "@/app/api/uploads/route";
 import { getUploadById, listUploadEvents } from "@/lib/db/queries/uploads";
 import { getEnv } from "@/lib/env";
 import { getQstash, replaceQstashClient } from "@/lib/queue/qstash-client";

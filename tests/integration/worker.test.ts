@@ -4,25 +4,25 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as failedRoute from "@/app/api/jobs/failed/route";
 import * as processRoute from "@/app/api/jobs/process/route";
-import * as uploadsRoute from "@/app/api/uploads/route";
 import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
 import * as partsRoute from "@/app/api/uploads/[id]/parts/route";
+import * as uploadsRoute from "@/app/api/uploads/route";
 import { bodyHash, signJwt } from "@/dev/qstash/signature";
 import { QSTASH_DEV_USER } from "@/dev/stack/local-defaults";
 import { loadChecksumCheckpoint } from "@/lib/db/queries/checksum-progress";
 import { listJobAttempts } from "@/lib/db/queries/job-attempts";
 import { getUploadById, listUploadEvents, transitionUpload, type UploadRow } from "@/lib/db/queries/uploads";
+import { getEnv } from "@/lib/env";
 import { replayUpload } from "@/lib/jobs/replay-upload";
 import { jobPayloadFor } from "@/lib/pipeline/confirm-upload";
 import { CHECKSUM_PROCESSOR } from "@/lib/processors/checksum";
-import { getEnv } from "@/lib/env";
-import { getQstash } from "@/lib/queue/qstash-client";
 import { ensureQueues } from "@/lib/queue/ensure-queues";
+import { getQstash } from "@/lib/queue/qstash-client";
 import { deleteObject, headObject } from "@/lib/storage/objects";
 import { createTestUser, type TestUser } from "../helpers/auth";
-import { callRoute } from "../helpers/requests";
 import { failFirstAttempts, failPermanently, holdAtGate } from "../helpers/processor-faults";
-import { startWorkerHarness, waitFor, type WorkerHarness } from "../helpers/worker-harness";
+import { callRoute } from "../helpers/requests";
+import { startWorkerHarness, type WorkerHarness, waitFor } from "../helpers/worker-harness";
 
 // Both checksum paths run here: the small fixtures take the fast (node:crypto) one, the
 // multi-MiB files the resumable (hash-wasm, saved state) one. Read when getEnv() first runs.
@@ -63,7 +63,12 @@ async function put(user: TestUser, name: string, type: string, bytes: Uint8Array
   if (created.body.strategy === "multipart") {
     const { partSize, partCount } = created.body.multipart;
     const numbers = Array.from({ length: partCount }, (_, i) => i + 1);
-    const signed = await callRoute(partsRoute.POST, { method: "POST", cookie: user.cookie, params: { id: created.body.upload.id }, body: { partNumbers: numbers } });
+    const signed = await callRoute(partsRoute.POST, {
+      method: "POST",
+      cookie: user.cookie,
+      params: { id: created.body.upload.id },
+      body: { partNumbers: numbers },
+    });
     for (const part of signed.body.parts as { partNumber: number; url: string }[]) {
       const res = await fetch(part.url, { method: "PUT", body: bytes.slice((part.partNumber - 1) * partSize, part.partNumber * partSize) });
       expect(res.status).toBe(200);
@@ -82,10 +87,14 @@ async function complete(user: TestUser, id: string) {
 }
 
 async function settled(id: string, timeoutMs = 15_000): Promise<UploadRow> {
-  return waitFor(`${id} to be processed or failed`, async () => {
-    const row = await getUploadById(id);
-    return row && (row.status === "processed" || row.status === "failed") ? row : null;
-  }, timeoutMs);
+  return waitFor(
+    `${id} to be processed or failed`,
+    async () => {
+      const row = await getUploadById(id);
+      return row && (row.status === "processed" || row.status === "failed") ? row : null;
+    },
+    timeoutMs,
+  );
 }
 
 /** Confirms an upload to `uploaded` without publishing, so a test can deliver by hand. */
@@ -106,7 +115,16 @@ async function uploadedOnly(user: TestUser, name: string, type: string, bytes: U
 /** Sends a delivery to the process route the way QStash does, signed (or not) as asked. */
 async function deliver(
   body: string,
-  opts: { messageId?: string; retried?: number; key?: string; nowMs?: number; signedBody?: string; url?: string; signature?: string | null; path?: string } = {},
+  opts: {
+    messageId?: string;
+    retried?: number;
+    key?: string;
+    nowMs?: number;
+    signedBody?: string;
+    url?: string;
+    signature?: string | null;
+    path?: string;
+  } = {},
 ) {
   const path = opts.path ?? PROCESS_PATH;
   const url = opts.url ?? `${harness.appUrl}${path}`;
@@ -140,12 +158,32 @@ const MEDIA = [
   {
     file: "sample.mov",
     type: "video/quicktime",
-    probe: { container: "QuickTime", duration: 2.0, videoCodec: "h264", width: 320, height: 240, frameRate: 25, audioCodec: "aac", sampleRate: 48000, channels: 2 },
+    probe: {
+      container: "QuickTime",
+      duration: 2.0,
+      videoCodec: "h264",
+      width: 320,
+      height: 240,
+      frameRate: 25,
+      audioCodec: "aac",
+      sampleRate: 48000,
+      channels: 2,
+    },
   },
   {
     file: "sample.mp3",
     type: "audio/mpeg",
-    probe: { container: "MPEG Audio", duration: 2.0, videoCodec: null, width: null, height: null, frameRate: null, audioCodec: "mp3", sampleRate: 44100, channels: 1 },
+    probe: {
+      container: "MPEG Audio",
+      duration: 2.0,
+      videoCodec: null,
+      width: null,
+      height: null,
+      frameRate: null,
+      audioCodec: "mp3",
+      sampleRate: 44100,
+      channels: 1,
+    },
   },
 ] as const;
 
@@ -307,7 +345,14 @@ describe("idempotency", () => {
     expect(blocked.body.status).toBe("skipped");
     expect((await getUploadById(row.id))!.status).toBe("processing");
     // The holder dies: its lease runs out.
-    await transitionUpload({ id: row.id, from: ["processing"], to: "processing", lease: live!.leaseUntil, set: { leaseUntil: new Date(Date.now() - 1000) }, event: { type: "test_lease_expired", source: "test" } });
+    await transitionUpload({
+      id: row.id,
+      from: ["processing"],
+      to: "processing",
+      lease: live!.leaseUntil,
+      set: { leaseUntil: new Date(Date.now() - 1000) },
+      event: { type: "test_lease_expired", source: "test" },
+    });
     const taken = await deliver(body, { messageId: "msg_other" });
     expect(taken.body.status).toBe("processed");
     const types = (await listUploadEvents(row.id)).map((e) => e.type);

@@ -15,7 +15,8 @@ beforeAll(async () => {
 
 async function snapshot() {
   const db = getDb();
-  const n = async (table: typeof uploads | typeof projects | typeof adminAudit | typeof user | typeof uploadEvents) => (await db.select({ n: count() }).from(table))[0]!.n;
+  const n = async (table: typeof uploads | typeof projects | typeof adminAudit | typeof user | typeof uploadEvents) =>
+    (await db.select({ n: count() }).from(table))[0]!.n;
   return { uploads: await n(uploads), events: await n(uploadEvents), projects: await n(projects), audit: await n(adminAudit), users: await n(user) };
 }
 
@@ -41,7 +42,10 @@ describe("cross-origin state changes", () => {
     const before = await snapshot();
     const failures: string[] = [];
     for (const { route, as, headers, call } of prepared) {
-      const res = await callPattern(route.handler as RouteHandler, route.pattern, route.method, call, { cookie: world.cookieOf(as as "admin" | "owner"), headers });
+      const res = await callPattern(route.handler as RouteHandler, route.pattern, route.method, call, {
+        cookie: world.cookieOf(as as "admin" | "owner"),
+        headers,
+      });
       if (res.status !== 403 || res.body?.error?.code !== "forbidden") failures.push(`${route.key} as ${as} with ${JSON.stringify(headers)}: ${res.status}`);
     }
     expect(failures).toEqual([]);
@@ -51,9 +55,21 @@ describe("cross-origin state changes", () => {
   it("refuses a cross-origin sign-up and sign-in (better-auth checks the origin too)", async () => {
     const auth = routes.find((r) => r.key === "POST /api/auth/[...all]")!;
     const before = await snapshot();
-    const signUp = await callPattern(auth.handler, auth.pattern, "POST", { path: "/api/auth/sign-up/email", body: { email: `x-${world.owner.id}@biblio.test`, password: "correct-horse-battery", name: "X" } }, { headers: { origin: "https://evil.example" } });
+    const signUp = await callPattern(
+      auth.handler,
+      auth.pattern,
+      "POST",
+      { path: "/api/auth/sign-up/email", body: { email: `x-${world.owner.id}@biblio.test`, password: "correct-horse-battery", name: "X" } },
+      { headers: { origin: "https://evil.example" } },
+    );
     expect(signUp.status).toBe(403);
-    const signIn = await callPattern(auth.handler, auth.pattern, "POST", { path: "/api/auth/sign-in/email", body: { email: world.owner.email, password: "correct-horse-battery" } }, { headers: { origin: "https://evil.example" } });
+    const signIn = await callPattern(
+      auth.handler,
+      auth.pattern,
+      "POST",
+      { path: "/api/auth/sign-in/email", body: { email: world.owner.email, password: "correct-horse-battery" } },
+      { headers: { origin: "https://evil.example" } },
+    );
     expect(signIn.status).toBe(403);
     expect(signIn.headers.get("set-cookie")).toBeNull();
     expect(await snapshot()).toEqual(before);

@@ -26,7 +26,13 @@ export async function createWorld(): Promise<World> {
   const other = await createTestUser();
   const admin = await createTestUser({ role: "admin", plan: "pro" });
   await getDb().insert(projectMembers).values({ projectId: owner.projectId, userId: member.id, role: "member" });
-  const cookies: Record<Role, string | undefined> = { anonymous: undefined, other: other.cookie, member: member.cookie, owner: owner.cookie, admin: admin.cookie };
+  const cookies: Record<Role, string | undefined> = {
+    anonymous: undefined,
+    other: other.cookie,
+    member: member.cookie,
+    owner: owner.cookie,
+    admin: admin.cookie,
+  };
   return { owner, member, other, admin, cookieOf: (role) => cookies[role] };
 }
 

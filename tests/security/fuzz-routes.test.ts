@@ -41,7 +41,12 @@ const weirdNumber = fc.oneof(
   fc.constantFrom(0, -1, 1, 2 ** 31, 2 ** 53, Number.MAX_SAFE_INTEGER, 1e308, -0, 5 * 1024 ** 3 + 1, 16 * MiB + 1),
 );
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(weirdString, weirdNumber, fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 3 }));
-const uploadId = (real: string[]) => fc.oneof(fc.constantFrom(...real), fc.uuid().map((u) => `upl_${u}`), weirdString);
+const uploadId = (real: string[]) =>
+  fc.oneof(
+    fc.constantFrom(...real),
+    fc.uuid().map((u) => `upl_${u}`),
+    weirdString,
+  );
 /** Either a whole JSON value, a malformed text, or an object with the route's own fields set to odd values. */
 const body = (fields: Record<string, fc.Arbitrary<unknown>>) =>
   fc.oneof(
@@ -66,23 +71,47 @@ const TARGETS: Target[] = [
         options: fc.oneof(anyValue, fc.record({ checksum: anyValue, sniff: anyValue, probe: anyValue }, { requiredKeys: [] })),
       }),
   },
-  { key: "GET /api/uploads", as: "owner", runs: 1000, arb: (i) => query(["projectId", "cursor", "limit"], fc.oneof(weirdString, fc.constant(i.projectId), weirdNumber.map(String))).map((q) => ({ query: q })) },
+  {
+    key: "GET /api/uploads",
+    as: "owner",
+    runs: 1000,
+    arb: (i) => query(["projectId", "cursor", "limit"], fc.oneof(weirdString, fc.constant(i.projectId), weirdNumber.map(String))).map((q) => ({ query: q })),
+  },
   { key: "GET /api/projects", as: "owner", runs: 100, arb: () => query(["cursor", "limit"]).map((q) => ({ query: q })) },
   { key: "POST /api/projects", as: "owner", runs: 500, arb: () => body({ name: weirdString }) },
   { key: "GET /api/uploads/[id]", as: "owner", runs: 700, arb: (i) => uploadId([i.single, i.multipart]).map((id) => ({ params: { id } })) },
-  { key: "DELETE /api/uploads/[id]", as: "owner", runs: 400, arb: (i) => fc.oneof(fc.uuid().map((u) => `upl_${u}`), weirdString, fc.constant(i.single)).map((id) => ({ params: { id } })) },
+  {
+    key: "DELETE /api/uploads/[id]",
+    as: "owner",
+    runs: 400,
+    arb: (i) =>
+      fc
+        .oneof(
+          fc.uuid().map((u) => `upl_${u}`),
+          weirdString,
+          fc.constant(i.single),
+        )
+        .map((id) => ({ params: { id } })),
+  },
   {
     key: "POST /api/uploads/[id]/parts",
     as: "owner",
     runs: 1500,
     arb: (i) =>
-      fc.tuple(
-        uploadId([i.multipart, i.multipart, i.single]),
-        body({ partNumbers: fc.oneof(anyValue, fc.array(weirdNumber, { maxLength: 120 }), fc.array(fc.integer({ min: -2, max: 12 }), { maxLength: 10 })) }),
-      ).map(([id, b]) => ({ ...b, params: { id } })),
+      fc
+        .tuple(
+          uploadId([i.multipart, i.multipart, i.single]),
+          body({ partNumbers: fc.oneof(anyValue, fc.array(weirdNumber, { maxLength: 120 }), fc.array(fc.integer({ min: -2, max: 12 }), { maxLength: 10 })) }),
+        )
+        .map(([id, b]) => ({ ...b, params: { id } })),
   },
   { key: "GET /api/uploads/[id]/parts", as: "owner", runs: 300, arb: (i) => uploadId([i.multipart, i.single]).map((id) => ({ params: { id } })) },
-  { key: "POST /api/uploads/[id]/complete", as: "owner", runs: 500, arb: (i) => fc.tuple(uploadId([i.multipart, i.single]), body({})).map(([id, b]) => ({ ...b, params: { id } })) },
+  {
+    key: "POST /api/uploads/[id]/complete",
+    as: "owner",
+    runs: 500,
+    arb: (i) => fc.tuple(uploadId([i.multipart, i.single]), body({})).map(([id, b]) => ({ ...b, params: { id } })),
+  },
 
   {
     key: "GET /api/admin/uploads",
@@ -100,20 +129,41 @@ const TARGETS: Target[] = [
     key: "POST /api/admin/uploads/[id]/cancel",
     as: "admin",
     runs: 400,
-    arb: (i) => fc.tuple(fc.oneof(fc.uuid().map((u) => `upl_${u}`), weirdString), body({ to: fc.oneof(weirdString, fc.constantFrom("aborted", "expired")) })).map(([id, b]) => ({ ...b, params: { id } })),
+    arb: (i) =>
+      fc
+        .tuple(
+          fc.oneof(
+            fc.uuid().map((u) => `upl_${u}`),
+            weirdString,
+          ),
+          body({ to: fc.oneof(weirdString, fc.constantFrom("aborted", "expired")) }),
+        )
+        .map(([id, b]) => ({ ...b, params: { id } })),
   },
-  { key: "POST /api/admin/jobs/replay", as: "admin", runs: 400, arb: (i) => body({ uploadIds: fc.oneof(anyValue, fc.array(uploadId([i.single]), { maxLength: 110 })) }) },
+  {
+    key: "POST /api/admin/jobs/replay",
+    as: "admin",
+    runs: 400,
+    arb: (i) => body({ uploadIds: fc.oneof(anyValue, fc.array(uploadId([i.single]), { maxLength: 110 })) }),
+  },
   {
     key: "POST /api/admin/jobs/discard",
     as: "admin",
     runs: 400,
-    arb: (i) => body({ uploadIds: fc.oneof(anyValue, fc.array(uploadId([i.single]), { maxLength: 5 })), dlqIds: fc.oneof(anyValue, fc.array(weirdString, { maxLength: 5 })) }),
+    arb: (i) =>
+      body({
+        uploadIds: fc.oneof(anyValue, fc.array(uploadId([i.single]), { maxLength: 5 })),
+        dlqIds: fc.oneof(anyValue, fc.array(weirdString, { maxLength: 5 })),
+      }),
   },
   {
     key: "PATCH /api/admin/users/[id]",
     as: "admin",
     runs: 400,
-    arb: (i) => fc.tuple(fc.oneof(weirdString, fc.constant(i.userId)), body({ plan: fc.oneof(weirdString, fc.constantFrom("free", "pro", "gold")) })).map(([id, b]) => ({ ...b, params: { id } })),
+    arb: (i) =>
+      fc
+        .tuple(fc.oneof(weirdString, fc.constant(i.userId)), body({ plan: fc.oneof(weirdString, fc.constantFrom("free", "pro", "gold")) }))
+        .map(([id, b]) => ({ ...b, params: { id } })),
   },
 ];
 

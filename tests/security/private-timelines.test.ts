@@ -84,7 +84,10 @@ describe("timelines", () => {
     };
     walk(path.join(root, "lib"));
     expect(recorded.size).toBeGreaterThan(10);
-    expect([...recorded].filter((t) => !(t in USER_EVENT_VIEWS)), "event types with no entry in USER_EVENT_VIEWS").toEqual([]);
+    expect(
+      [...recorded].filter((t) => !(t in USER_EVENT_VIEWS)),
+      "event types with no entry in USER_EVENT_VIEWS",
+    ).toEqual([]);
   });
 });
 
@@ -93,12 +96,15 @@ describe("per-plan caps", () => {
     const { createTestUser } = await import("../helpers/auth");
     const { PLANS } = await import("@/lib/plans/plans");
     const user = await createTestUser();
-    const create = () => callRoute(uploadsRoute.POST, { method: "POST", cookie: user.cookie, body: { name: "c.png", type: "image/png", size: 10, projectId: user.projectId } });
+    const create = () =>
+      callRoute(uploadsRoute.POST, { method: "POST", cookie: user.cookie, body: { name: "c.png", type: "image/png", size: 10, projectId: user.projectId } });
     for (let i = 0; i < PLANS.free.maxOpenUploads; i++) await pendingUpload(user);
     const refused = await create();
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe("quota_exceeded");
-    expect(refused.body.error.message).toBe(`You have ${PLANS.free.maxOpenUploads} unfinished uploads; your Free plan allows ${PLANS.free.maxOpenUploads} at once. Finish or cancel some first.`);
+    expect(refused.body.error.message).toBe(
+      `You have ${PLANS.free.maxOpenUploads} unfinished uploads; your Free plan allows ${PLANS.free.maxOpenUploads} at once. Finish or cancel some first.`,
+    );
     expect(refused.body.error.details).toMatchObject({ limit: "maxOpenUploads", max: PLANS.free.maxOpenUploads });
   });
 
@@ -109,12 +115,20 @@ describe("per-plan caps", () => {
     const fiveGiB = 5 * 1024 ** 3;
     const fit = Math.floor(PLANS.free.maxOpenMultipartBytes / fiveGiB);
     for (let i = 0; i < fit; i++) await pendingUpload(user, fiveGiB, "video/mp4");
-    const refused = await callRoute(uploadsRoute.POST, { method: "POST", cookie: user.cookie, body: { name: "big.mp4", type: "video/mp4", size: fiveGiB, projectId: user.projectId } });
+    const refused = await callRoute(uploadsRoute.POST, {
+      method: "POST",
+      cookie: user.cookie,
+      body: { name: "big.mp4", type: "video/mp4", size: fiveGiB, projectId: user.projectId },
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.details).toMatchObject({ limit: "maxOpenMultipartBytes", max: PLANS.free.maxOpenMultipartBytes });
     expect(refused.body.error.message).toMatch(/^Unfinished large uploads would total 30 GiB; your Free plan allows 25 GiB at once/);
     // A small single-PUT file is still fine: the byte cap is about multipart sessions.
-    const small = await callRoute(uploadsRoute.POST, { method: "POST", cookie: user.cookie, body: { name: "s.png", type: "image/png", size: 10, projectId: user.projectId } });
+    const small = await callRoute(uploadsRoute.POST, {
+      method: "POST",
+      cookie: user.cookie,
+      body: { name: "s.png", type: "image/png", size: 10, projectId: user.projectId },
+    });
     expect(small.status).toBe(201);
   });
 });

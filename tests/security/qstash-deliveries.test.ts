@@ -47,7 +47,14 @@ function deliver(route: { pattern: string; handler: RouteHandler }, signature: s
 describe("QStash-signed routes", () => {
   it("covers every route QStash calls", () => {
     expect(signed.map((r) => r.key).sort()).toEqual(
-      ["POST /api/cron/poll", "POST /api/cron/sweep", "POST /api/jobs/failed", "POST /api/jobs/process", "POST /api/storage-events", "POST /api/uploads/check"].sort(),
+      [
+        "POST /api/cron/poll",
+        "POST /api/cron/sweep",
+        "POST /api/jobs/failed",
+        "POST /api/jobs/process",
+        "POST /api/storage-events",
+        "POST /api/uploads/check",
+      ].sort(),
     );
   });
 

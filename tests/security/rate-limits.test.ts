@@ -19,7 +19,10 @@ const saved = { multiplier: process.env.RATE_LIMIT_MULTIPLIER, header: process.e
 process.env.RATE_LIMIT_MULTIPLIER = "0.1";
 process.env.TRUSTED_IP_HEADER = "x-real-ip";
 afterAll(() => {
-  for (const [name, value] of [["RATE_LIMIT_MULTIPLIER", saved.multiplier], ["TRUSTED_IP_HEADER", saved.header]] as const) {
+  for (const [name, value] of [
+    ["RATE_LIMIT_MULTIPLIER", saved.multiplier],
+    ["TRUSTED_IP_HEADER", saved.header],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -35,7 +38,12 @@ beforeAll(async () => {
 });
 
 const createAs = (user: TestUser, headers: Record<string, string> = {}) =>
-  callRoute(uploadsRoute.POST, { method: "POST", cookie: user.cookie, headers, body: { name: "r.png", type: "image/png", size: 100, projectId: user.projectId } });
+  callRoute(uploadsRoute.POST, {
+    method: "POST",
+    cookie: user.cookie,
+    headers,
+    body: { name: "r.png", type: "image/png", size: 100, projectId: user.projectId },
+  });
 
 const signIn = (email: string, ip: string, forwardedFor = "198.51.100.1") =>
   callRoute(authRoute.POST, {
@@ -61,7 +69,10 @@ describe("control-plane rate limits", () => {
   });
 
   it("keeps the counters in Postgres, where every app instance sees them", async () => {
-    const rows = await getDb().select().from(rateLimits).where(like(rateLimits.key, `uploads.create:user:${alice.id}`));
+    const rows = await getDb()
+      .select()
+      .from(rateLimits)
+      .where(like(rateLimits.key, `uploads.create:user:${alice.id}`));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.points).toBeGreaterThan(scaled(RATE_LIMITS["uploads.create"].user.points));
   });
@@ -76,7 +87,13 @@ describe("control-plane rate limits", () => {
       return uploadsRoute.POST(new Request(new URL(String(input), getEnv().APP_URL), { ...init, headers }), { params: Promise.resolve({}) });
     }) as typeof fetch;
     try {
-      const error = await createUploadFromBrowser({ name: "r.png", type: "image/png", size: 100, projectId: alice.projectId, options: { checksum: true, sniff: true, probe: true } }).catch((e) => e);
+      const error = await createUploadFromBrowser({
+        name: "r.png",
+        type: "image/png",
+        size: 100,
+        projectId: alice.projectId,
+        options: { checksum: true, sniff: true, probe: true },
+      }).catch((e) => e);
       expect(error).toBeInstanceOf(ApiRequestError);
       expect(error.status).toBe(429);
       expect(error.source.status).toBe(429);

@@ -11,5 +11,13 @@ export async function callPattern(
 ) {
   const filled = pattern.replace(/\[(?:\.\.\.)?(\w+)\]/g, (_, name: string) => encodeURIComponent(call.params?.[name] ?? name));
   const path = `${call.path ?? filled}${call.query ? `?${call.query}` : ""}`;
-  return callRoute(handler, { method, path, params: call.params ?? {}, body: extra.rawBody === undefined ? call.body : undefined, rawBody: extra.rawBody, cookie: extra.cookie, headers: extra.headers });
+  return callRoute(handler, {
+    method,
+    path,
+    params: call.params ?? {},
+    body: extra.rawBody === undefined ? call.body : undefined,
+    rawBody: extra.rawBody,
+    cookie: extra.cookie,
+    headers: extra.headers,
+  });
 }

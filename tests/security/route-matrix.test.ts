@@ -15,8 +15,14 @@ describe("authorization matrix", () => {
   it("has a row for every route and method the app serves, and none for routes that are gone", () => {
     const served = routes.map((r) => r.key).sort();
     expect(served.length).toBeGreaterThan(20);
-    expect(served.filter((key) => !(key in ROUTE_TABLE)), "routes without a matrix row").toEqual([]);
-    expect(Object.keys(ROUTE_TABLE).filter((key) => !served.includes(key)), "matrix rows for routes that do not exist").toEqual([]);
+    expect(
+      served.filter((key) => !(key in ROUTE_TABLE)),
+      "routes without a matrix row",
+    ).toEqual([]);
+    expect(
+      Object.keys(ROUTE_TABLE).filter((key) => !served.includes(key)),
+      "matrix rows for routes that do not exist",
+    ).toEqual([]);
   });
 
   it("answers every route × caller × method as the table says", async () => {
@@ -31,7 +37,8 @@ describe("authorization matrix", () => {
         const ok = Array.isArray(want) ? want.includes(res.status) : res.status === want;
         if (!ok) failures.push(`${route.key} as ${role}: ${res.status}, want ${want} (${JSON.stringify(res.body).slice(0, 160)})`);
         // Hidden means hidden: the same words as an unknown route, nothing that names the resource.
-        if (row.kind === "admin" && role !== "admin" && res.body?.error?.message !== "Not found.") failures.push(`${route.key} as ${role}: admin 404 says ${JSON.stringify(res.body)}`);
+        if (row.kind === "admin" && role !== "admin" && res.body?.error?.message !== "Not found.")
+          failures.push(`${route.key} as ${role}: admin 404 says ${JSON.stringify(res.body)}`);
       }
     }
     expect(failures).toEqual([]);

@@ -98,7 +98,11 @@ export const ROUTE_TABLE: Record<string, Row> = {
   "GET /api/admin/health": { kind: "admin", expect: adminOnly(200) },
   "GET /api/admin/uploads": { kind: "admin", expect: adminOnly(200) },
   "GET /api/admin/uploads/[id]": { kind: "admin", call: async (w) => ({ params: { id: await single(w) } }), expect: adminOnly(200) },
-  "POST /api/admin/uploads/[id]/cancel": { kind: "admin", call: async (w) => ({ params: { id: await single(w) }, body: { to: "aborted" } }), expect: adminOnly(200) },
+  "POST /api/admin/uploads/[id]/cancel": {
+    kind: "admin",
+    call: async (w) => ({ params: { id: await single(w) }, body: { to: "aborted" } }),
+    expect: adminOnly(200),
+  },
   "POST /api/admin/uploads/[id]/delete-object": { kind: "admin", call: async (w) => ({ params: { id: await single(w) } }), expect: adminOnly(409) },
   "POST /api/admin/uploads/[id]/replay": { kind: "admin", call: async (w) => ({ params: { id: await single(w) } }), expect: adminOnly(409) },
   "POST /api/admin/jobs/replay": { kind: "admin", call: async (w) => ({ body: { uploadIds: [await single(w)] } }), expect: adminOnly(409) },

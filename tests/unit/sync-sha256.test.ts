@@ -17,7 +17,11 @@ describe("SyncSha256", () => {
 
     const keyed = new SyncSha256("AWS4secret");
     keyed.update(new Uint8Array([1, 2, 3]).buffer);
-    expect(hex(await keyed.digest())).toBe(createHmac("sha256", "AWS4secret").update(Buffer.from([1, 2, 3])).digest("hex"));
+    expect(hex(await keyed.digest())).toBe(
+      createHmac("sha256", "AWS4secret")
+        .update(Buffer.from([1, 2, 3]))
+        .digest("hex"),
+    );
   });
 
   it("gives presigned URLs identical to the SDK's default hashing", async () => {

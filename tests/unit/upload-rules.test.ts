@@ -1,14 +1,13 @@
-import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { detectType, typeMatches } from "@/lib/pipeline/sniff-type";
-import { PLANS, isTypeAllowed } from "@/lib/plans/plans";
+import { isTypeAllowed, PLANS } from "@/lib/plans/plans";
 import { MAX_PARTS, MIN_PART_SIZE, partCountFor, partSizeFor } from "@/lib/uploads/part-size";
 import { nameProblem, safeKeyName } from "@/lib/uploads/safe-name";
 import { newUploadId, storageKeyFor, uploadIdFromKey } from "@/lib/uploads/upload-id";
 
-const bytes = (...parts: (string | number[])[]) =>
-  new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...p].map((c) => c.charCodeAt(0)) : p)));
+const bytes = (...parts: (string | number[])[]) => new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...p].map((c) => c.charCodeAt(0)) : p)));
 
 describe("safeKeyName", () => {
   it("drops path separators and dot segments", () => {

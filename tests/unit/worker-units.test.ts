@@ -21,7 +21,9 @@ describe("failure callback reasons", () => {
   });
 
   it("summarises exhausted retries with the attempt count", () => {
-    expect(failureReasonFrom(callback(503, { error: { code: "unavailable", message: "Temporary." } }, 5))).toBe("Processing failed after 6 attempts (last: Temporary.).");
+    expect(failureReasonFrom(callback(503, { error: { code: "unavailable", message: "Temporary." } }, 5))).toBe(
+      "Processing failed after 6 attempts (last: Temporary.).",
+    );
     expect(failureReasonFrom({ status: 0, retried: 0, error: "request timed out", sourceMessageId: "m", sourceBody: "" })).toBe(
       "Processing failed after 1 attempt (last: request timed out).",
     );
@@ -36,8 +38,24 @@ describe("probe result mapping", () => {
         { "@type": "Video", Format: "AVC", Width: 320, Height: 240, FrameRate: 25 },
         { "@type": "Audio", Format: "AAC", SamplingRate: 48000, Channels: 2 },
       ]),
-    ).toEqual({ container: "QuickTime", duration: 2, videoCodec: "h264", width: 320, height: 240, frameRate: 25, audioCodec: "aac", sampleRate: 48000, channels: 2, bitrate: 86044 });
-    expect(toProbeResult([{ "@type": "General", Format: "MPEG Audio" }, { "@type": "Audio", Format: "MPEG Audio", Format_Profile: "Layer 3" }]).audioCodec).toBe("mp3");
+    ).toEqual({
+      container: "QuickTime",
+      duration: 2,
+      videoCodec: "h264",
+      width: 320,
+      height: 240,
+      frameRate: 25,
+      audioCodec: "aac",
+      sampleRate: 48000,
+      channels: 2,
+      bitrate: 86044,
+    });
+    expect(
+      toProbeResult([
+        { "@type": "General", Format: "MPEG Audio" },
+        { "@type": "Audio", Format: "MPEG Audio", Format_Profile: "Layer 3" },
+      ]).audioCodec,
+    ).toBe("mp3");
     expect(toProbeResult([{ "@type": "General", Format: "PDF" }])).toMatchObject({ container: "PDF", duration: null, width: null });
   });
 });

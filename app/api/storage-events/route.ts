@@ -1,8 +1,8 @@
 import { ApiError, errorResponse } from "@/lib/api/errors";
 import { nonRetryableResponse } from "@/lib/api/with-qstash";
 import { withStorageEvent } from "@/lib/api/with-storage-event";
-import { handleStorageEvents, storageEventsEnabled } from "@/lib/storage-events/handle-storage-events";
 import { confirmSubscription } from "@/lib/storage-events/confirm-subscription";
+import { handleStorageEvents, storageEventsEnabled } from "@/lib/storage-events/handle-storage-events";
 import { MalformedEventError, parseStorageDelivery } from "@/lib/storage-events/parse-storage-event";
 
 export const runtime = "nodejs";

@@ -12,12 +12,18 @@ const LIST_QUERY = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 
-export const POST = withSession(async ({ req, user }) => {
-  const input = await parseJsonBody(req, CREATE_UPLOAD_INPUT);
-  return Response.json(await createUpload(user.id, input), { status: 201 });
-}, { rateLimit: "uploads.create" });
+export const POST = withSession(
+  async ({ req, user }) => {
+    const input = await parseJsonBody(req, CREATE_UPLOAD_INPUT);
+    return Response.json(await createUpload(user.id, input), { status: 201 });
+  },
+  { rateLimit: "uploads.create" },
+);
 
-export const GET = withSession(async ({ req, user }) => {
-  const query = parseParams(LIST_QUERY, Object.fromEntries(new URL(req.url).searchParams));
-  return Response.json(await listUploads({ userId: user.id, ...query }));
-}, { rateLimit: "uploads.read" });
+export const GET = withSession(
+  async ({ req, user }) => {
+    const query = parseParams(LIST_QUERY, Object.fromEntries(new URL(req.url).searchParams));
+    return Response.json(await listUploads({ userId: user.id, ...query }));
+  },
+  { rateLimit: "uploads.read" },
+);

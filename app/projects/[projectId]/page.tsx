@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { headers } from "next/headers";
+import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { UploaderLoader } from "@/components/uploader/uploader-loader";
 import { ProjectFiles } from "@/components/uploads/project-files";

@@ -34,7 +34,7 @@ function spawnCli(dataDir: string): Promise<{ child: ChildProcess; url: string }
   spawned.push(child);
   return new Promise((res, rej) => {
     let out = "";
-    const t = setTimeout(() => rej(new Error("CLI did not start: " + out)), 20_000);
+    const t = setTimeout(() => rej(new Error(`CLI did not start: ${out}`)), 20_000);
     child.stdout!.on("data", (c) => {
       out += c;
       const m = /running at (http:\/\/\S+)/i.exec(out);
@@ -67,7 +67,7 @@ describe("durability", () => {
     try {
       const q2 = s.client.queue({ queueName: "durable-q" });
       expect(await q2.get()).toMatchObject({ paused: true, lag: 5 });
-      expect((await s.client.messages.get(delayed.messageId) as any).state).toBe("CREATED");
+      expect(((await s.client.messages.get(delayed.messageId)) as any).state).toBe("CREATED");
       expect((await s.client.schedules.get(scheduleId)).body).toBe("s");
       expect((await s.client.dlq.listMessages()).messages).toHaveLength(1);
       const dup = await s.client.publish({ url: ep.to("/dd"), body: "d", deduplicationId: "persisted-dedup" });
@@ -108,7 +108,7 @@ describe("durability", () => {
       expect(d.headers["upstash-message-id"]).toBe(a.messageId);
       const ds = await ep.waitFor("/inflight", 2, 15_000);
       expect(ds.at(-1)!.headers["upstash-message-id"]).toBe(b.messageId);
-      await until(async () => (await s.client.messages.get(b.messageId) as any).state === "DELIVERED", 5000, "delivered after restart");
+      await until(async () => ((await s.client.messages.get(b.messageId)) as any).state === "DELIVERED", 5000, "delivered after restart");
     } finally {
       await s.stop();
     }
@@ -126,7 +126,7 @@ describe("durability", () => {
     await s.stop();
     s = await startServer({ dataDir: dir });
     try {
-      expect((await s.client.messages.get(keep.messageId) as any).state).toBe("CREATED");
+      expect(((await s.client.messages.get(keep.messageId)) as any).state).toBe("CREATED");
       await expect(s.client.messages.get("msg_unknown")).rejects.toThrow();
     } finally {
       await s.stop();

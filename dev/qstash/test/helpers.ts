@@ -15,7 +15,10 @@ export interface Delivery {
   at: number;
 }
 
-export type Responder = (d: Delivery, req: http.IncomingMessage) =>
+export type Responder = (
+  d: Delivery,
+  req: http.IncomingMessage,
+) =>
   | { status?: number; headers?: Record<string, string>; body?: string; delayMs?: number }
   | Promise<{ status?: number; headers?: Record<string, string>; body?: string; delayMs?: number }>
   | Response
@@ -36,7 +39,13 @@ export class Endpoint {
       const chunks: Buffer[] = [];
       req.on("data", (c) => chunks.push(c));
       req.on("end", async () => {
-        const d: Delivery = { path: req.url ?? "", method: req.method ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() };
+        const d: Delivery = {
+          path: req.url ?? "",
+          method: req.method ?? "",
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+          at: Date.now(),
+        };
         this.inFlight++;
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
         try {

@@ -40,7 +40,12 @@ describe("publish", () => {
   });
 
   it("stores Content-Type and forwarded headers on the message (canonical keys)", async () => {
-    const res = await s.client.publish({ url: ep.to("/get-msg"), body: "hi", delay: 3600, headers: { "bypass-tunnel-reminder": "1", "Content-Type": "text/plain" } });
+    const res = await s.client.publish({
+      url: ep.to("/get-msg"),
+      body: "hi",
+      delay: 3600,
+      headers: { "bypass-tunnel-reminder": "1", "Content-Type": "text/plain" },
+    });
     const m = await s.client.messages.get(res.messageId);
     expect(m.header).toEqual({ "Bypass-Tunnel-Reminder": ["1"], "Content-Type": ["text/plain"] });
     expect(m.body).toBe("hi");
@@ -190,17 +195,19 @@ describe("messages: get and cancel", () => {
     const r = await s.client.publish({ url: ep.to("/cancel1"), body: "x", delay: 3600 });
     expect(await s.client.messages.cancel(r.messageId)).toEqual({ cancelled: 1 });
     await expect(s.client.messages.cancel(r.messageId)).rejects.toMatchObject({ status: 404 });
-    expect((await s.client.messages.get(r.messageId) as any).state).toBe("CANCELED");
+    expect(((await s.client.messages.get(r.messageId)) as any).state).toBe("CANCELED");
   });
 
   it("bulk cancels by ids, by filter and all", async () => {
-    const ids = await Promise.all([1, 2, 3].map((i) => s.client.publish({ url: ep.to(`/bulk/${i}`), body: "x", delay: 3600, label: i === 3 ? "special" : "plain" })));
+    const ids = await Promise.all(
+      [1, 2, 3].map((i) => s.client.publish({ url: ep.to(`/bulk/${i}`), body: "x", delay: 3600, label: i === 3 ? "special" : "plain" })),
+    );
     expect(await s.client.messages.cancel([ids[0].messageId])).toEqual({ cancelled: 1 });
     expect(await s.client.messages.cancel({ filter: { label: "special" } } as any)).toEqual({ cancelled: 1 });
     const more = await s.client.publish({ url: ep.to("/bulk/4"), body: "x", delay: 3600 });
     const all = await s.client.messages.cancel({ all: true } as any);
     expect(all.cancelled).toBeGreaterThanOrEqual(2);
-    expect((await s.client.messages.get(more.messageId) as any).state).toBe("CANCELED");
+    expect(((await s.client.messages.get(more.messageId)) as any).state).toBe("CANCELED");
     expect((await s.waitForIdle({ timeoutMs: 5000 })).idle).toBe(true);
     expect(ep.at("/bulk/")).toHaveLength(0);
   });
@@ -242,7 +249,15 @@ describe("bad input", () => {
   });
 
   it("404 for unknown ids and routes; the server keeps delivering", async () => {
-    for (const p of ["/v2/messages/msg_nope", "/v2/queues/nope", "/v2/schedules/nope", "/v2/dlq/1-0", "/v2/topics/nope", "/v2/flowControl/nope", "/v2/whatever"]) {
+    for (const p of [
+      "/v2/messages/msg_nope",
+      "/v2/queues/nope",
+      "/v2/schedules/nope",
+      "/v2/dlq/1-0",
+      "/v2/topics/nope",
+      "/v2/flowControl/nope",
+      "/v2/whatever",
+    ]) {
       const r = await api(s.url, "GET", p);
       expect(r.status, p).toBe(404);
       expect(r.json.error).toBeTruthy();

@@ -37,9 +37,15 @@ describe("queues API", () => {
     await until(async () => (await q.get()).lag === 0, 5000, "lag 0");
     await q.delete();
     await expect(q.get()).rejects.toMatchObject({ status: 404 });
-    const bad = await api(s.url, "POST", "/v2/queues", { body: JSON.stringify({ queueName: "bad name!", parallelism: 1 }), headers: { "Content-Type": "application/json" } });
+    const bad = await api(s.url, "POST", "/v2/queues", {
+      body: JSON.stringify({ queueName: "bad name!", parallelism: 1 }),
+      headers: { "Content-Type": "application/json" },
+    });
     expect(bad.status).toBe(400);
-    const bad2 = await api(s.url, "POST", "/v2/queues", { body: JSON.stringify({ queueName: "ok", parallelism: 0 }), headers: { "Content-Type": "application/json" } });
+    const bad2 = await api(s.url, "POST", "/v2/queues", {
+      body: JSON.stringify({ queueName: "ok", parallelism: 0 }),
+      headers: { "Content-Type": "application/json" },
+    });
     expect(bad2.status).toBe(400);
   });
 
@@ -48,7 +54,7 @@ describe("queues API", () => {
     await q.upsert({ paused: true });
     const r = await q.enqueue({ url: ep.to("/doomed"), body: "x" });
     await q.delete();
-    expect((await s.client.messages.get(r.messageId) as any).state).toBe("CANCELED");
+    expect(((await s.client.messages.get(r.messageId)) as any).state).toBe("CANCELED");
   });
 });
 
@@ -144,7 +150,9 @@ describe("flow control", () => {
     const s2 = await startServer({ timeScale: 0.2 }); // period 1 s → 200 ms windows
     try {
       const t0 = Date.now();
-      await Promise.all(Array.from({ length: 9 }, (_, i) => s2.client.publish({ url: ep.to("/rate"), body: String(i), flowControl: { key: "rk", rate: 3, period: 1 } })));
+      await Promise.all(
+        Array.from({ length: 9 }, (_, i) => s2.client.publish({ url: ep.to("/rate"), body: String(i), flowControl: { key: "rk", rate: 3, period: 1 } })),
+      );
       const ds = await ep.waitFor("/rate", 9, 10_000);
       // 3 per 200 ms window → the 9th cannot start before two full windows after the first start
       expect(ds[8].at - t0).toBeGreaterThanOrEqual(400);

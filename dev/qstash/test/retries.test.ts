@@ -25,7 +25,7 @@ describe("retries", () => {
     const r = await s.client.publish({ url: ep.to("/fail/count"), body: "x", retries: 2 });
     const ds = await ep.waitFor("/fail/count", 3);
     expect(ds.map((d) => d.headers["upstash-retried"])).toEqual(["0", "1", "2"]);
-    await until(async () => (await s.client.messages.get(r.messageId) as any).state === "FAILED", 5000, "FAILED");
+    await until(async () => ((await s.client.messages.get(r.messageId)) as any).state === "FAILED", 5000, "FAILED");
     await new Promise((res) => setTimeout(res, 100));
     expect(ep.at("/fail/count")).toHaveLength(3);
     const dlq = await s.client.dlq.listMessages({ filter: { url: ep.to("/fail/count") } } as any);
@@ -86,7 +86,7 @@ describe("retries", () => {
   it("489 + Upstash-NonRetryable-Error goes straight to the DLQ", async () => {
     ep.on("/fail/489", () => ({ status: 489, headers: { "Upstash-NonRetryable-Error": "true" }, body: "nope" }));
     const r = await s.client.publish({ url: ep.to("/fail/489"), body: "x", retries: 3 });
-    await until(async () => (await s.client.messages.get(r.messageId) as any).state === "FAILED", 5000, "FAILED");
+    await until(async () => ((await s.client.messages.get(r.messageId)) as any).state === "FAILED", 5000, "FAILED");
     expect(ep.at("/fail/489")).toHaveLength(1);
     const dlq = await s.client.dlq.listMessages({ filter: { responseStatus: 489 } } as any);
     expect(dlq.messages.map((m) => m.messageId)).toContain(r.messageId);
@@ -99,10 +99,14 @@ describe("retries", () => {
   it("Upstash-Timeout aborts slow attempts", async () => {
     ep.on("/slow", () => ({ delayMs: 1500 }));
     const r = await s.client.publish({ url: ep.to("/slow"), body: "x", retries: 0, timeout: "200ms" as any });
-    const m: any = await until(async () => {
-      const x: any = await s.client.messages.get(r.messageId);
-      return x.state === "FAILED" ? x : undefined;
-    }, 5000, "timeout FAILED");
+    const m: any = await until(
+      async () => {
+        const x: any = await s.client.messages.get(r.messageId);
+        return x.state === "FAILED" ? x : undefined;
+      },
+      5000,
+      "timeout FAILED",
+    );
     expect(m.state).toBe("FAILED");
     const { logs } = await s.client.logs({ filter: { messageId: r.messageId, state: "ERROR" } } as any);
     expect(logs[0].error).toMatch(/timed out/);
@@ -112,7 +116,8 @@ describe("retries", () => {
 describe("DLQ", () => {
   it("get, delete, retry (single and bulk), filters and cursors", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await s.client.publish({ url: ep.to(`/fail/dlq/${i}`), body: `b${i}`, retries: 0, label: i < 2 ? "lbl" : undefined })).messageId);
+    for (let i = 0; i < 5; i++)
+      ids.push((await s.client.publish({ url: ep.to(`/fail/dlq/${i}`), body: `b${i}`, retries: 0, label: i < 2 ? "lbl" : undefined })).messageId);
     const list = await until(async () => {
       const l = await s.client.dlq.listMessages({ filter: { url: ids.map((_, i) => ep.to(`/fail/dlq/${i}`)) } } as any);
       return l.messages.length === 5 ? l : undefined;
@@ -139,7 +144,7 @@ describe("DLQ", () => {
     expect(retried.responses).toHaveLength(1);
     const newId = retried.responses[0].messageId;
     expect(newId).not.toBe(ids[1]);
-    await until(async () => (await s.client.messages.get(newId) as any).state === "DELIVERED", 5000, "retried delivered");
+    await until(async () => ((await s.client.messages.get(newId)) as any).state === "DELIVERED", 5000, "retried delivered");
     expect(ep.at("/fail/dlq/1").at(-1)!.body).toBe("b1");
     await expect(api(s.url, "GET", `/v2/dlq/${dlqIds[1]}`)).resolves.toMatchObject({ status: 404 });
     // bulk retry with Upstash-Retries override via raw API

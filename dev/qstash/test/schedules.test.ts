@@ -16,7 +16,13 @@ afterAll(async () => {
 
 describe("schedules", () => {
   it("create, get, list, overwrite and delete", async () => {
-    const { scheduleId } = await s.client.schedules.create({ destination: ep.to("/sched"), cron: "*/10 * * * * ", body: "b", headers: { "test-header": "t" }, retries: 2 });
+    const { scheduleId } = await s.client.schedules.create({
+      destination: ep.to("/sched"),
+      cron: "*/10 * * * * ",
+      body: "b",
+      headers: { "test-header": "t" },
+      retries: 2,
+    });
     expect(scheduleId).toMatch(/^scd_/);
     const sc = await s.client.schedules.get(scheduleId);
     expect(sc).toMatchObject({ scheduleId, cron: "*/10 * * * *", destination: ep.to("/sched"), method: "POST", retries: 2, isPaused: false, body: "b" });

@@ -103,7 +103,11 @@ describe("Upstash-Signature", () => {
     // No signature → 403 from the wrapper; forged → the wrapper throws (500).
     const noSig = await fetch(ep.to("/app/direct"), { method: "POST", body: "{}" });
     expect(noSig.status).toBe(403);
-    const forged = await fetch(ep.to("/app/direct"), { method: "POST", body: "{}", headers: { "Upstash-Signature": signJwt("sig_wrong", ep.to("/app/direct"), "x") } });
+    const forged = await fetch(ep.to("/app/direct"), {
+      method: "POST",
+      body: "{}",
+      headers: { "Upstash-Signature": signJwt("sig_wrong", ep.to("/app/direct"), "x") },
+    });
     expect(forged.status).toBe(500);
     expect(appCalls).toBe(1);
   });

@@ -45,7 +45,9 @@ describe("supervise", () => {
   it("brings a process killed with SIGKILL back, on the same port", async () => {
     const port = await freePort();
     const logs: string[] = [];
-    const app = track(supervise({ name: "toy", start: serverScript(port), readyUrl: `http://127.0.0.1:${port}/`, log: (l) => logs.push(l), backoff: { initialMs: 50 } }));
+    const app = track(
+      supervise({ name: "toy", start: serverScript(port), readyUrl: `http://127.0.0.1:${port}/`, log: (l) => logs.push(l), backoff: { initialMs: 50 } }),
+    );
     await app.ready(20_000);
     const first = app.pid!;
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe(String(first));
@@ -99,7 +101,13 @@ describe("load balancer", () => {
           let body = "";
           req.on("data", (c) => (body += c));
           req.on("end", () => {
-            seen.push({ port: (srv.address() as AddressInfo).port, xff: req.headers["x-forwarded-for"] as string, realIp: req.headers["x-real-ip"] as string, host: req.headers.host, body });
+            seen.push({
+              port: (srv.address() as AddressInfo).port,
+              xff: req.headers["x-forwarded-for"] as string,
+              realIp: req.headers["x-real-ip"] as string,
+              host: req.headers.host,
+              body,
+            });
             res.end("ok");
           });
         });
@@ -115,7 +123,7 @@ describe("load balancer", () => {
     });
 
     for (let i = 0; i < 4; i++) {
-      const r = await fetch(lb.url + "/x", { method: "POST", body: `b${i}`, headers: { "X-Forwarded-For": "6.6.6.6", "X-Real-IP": "6.6.6.6" } });
+      const r = await fetch(`${lb.url}/x`, { method: "POST", body: `b${i}`, headers: { "X-Forwarded-For": "6.6.6.6", "X-Real-IP": "6.6.6.6" } });
       expect(r.status).toBe(200);
     }
     expect(seen.map((s) => s.port).sort()).toEqual([ports[0], ports[0], ports[1], ports[1]].sort());
@@ -128,7 +136,7 @@ describe("load balancer", () => {
     upstreams[0].closeAllConnections();
     await new Promise((r) => upstreams[0].close(r));
     seen.length = 0;
-    for (let i = 0; i < 4; i++) expect((await fetch(lb.url + "/y", { method: "POST", body: "z" })).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await fetch(`${lb.url}/y`, { method: "POST", body: "z" })).status).toBe(200);
     expect(seen.map((s) => s.port)).toEqual([ports[1], ports[1], ports[1], ports[1]]);
   });
 });

@@ -1,8 +1,16 @@
 import { desc, eq, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { adminAudit, user, type JsonObject } from "../schema";
+import { adminAudit, type JsonObject, user } from "../schema";
 
-export type AdminAuditRow = { id: number; actorId: string; actorEmail: string | null; action: string; target: string | null; detail: JsonObject | null; at: Date };
+export type AdminAuditRow = {
+  id: number;
+  actorId: string;
+  actorEmail: string | null;
+  action: string;
+  target: string | null;
+  detail: JsonObject | null;
+  at: Date;
+};
 export type AuditCursor = { at: Date; id: number };
 
 export async function insertAdminAudit(input: { actorId: string; action: string; target: string | null; detail: JsonObject }): Promise<void> {

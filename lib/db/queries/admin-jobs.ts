@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { jobs, uploads, user } from "../schema";
 import type { AdminCursor } from "./admin-uploads";

@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, like, lt, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, like, lt, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { projects, uploadEvents, uploads, user, UPLOAD_STATUSES, type UploadSource, type UploadStatus } from "../schema";
+import { projects, UPLOAD_STATUSES, type UploadSource, type UploadStatus, uploadEvents, uploads, user } from "../schema";
 
 export const ADMIN_TYPE_FAMILIES = ["video", "audio", "image", "pdf"] as const;
 export type AdminTypeFamily = (typeof ADMIN_TYPE_FAMILIES)[number];
@@ -137,10 +137,7 @@ export async function getAdminUpload(id: string) {
 
 /** Uploads per state over the whole table (an index-only scan of the status index). */
 export async function countUploadsByStatus(): Promise<Record<UploadStatus, number>> {
-  const rows = await getDb()
-    .select({ status: uploads.status, n: sql<number>`count(*)::int` })
-    .from(uploads)
-    .groupBy(uploads.status);
+  const rows = await getDb().select({ status: uploads.status, n: sql<number>`count(*)::int` }).from(uploads).groupBy(uploads.status);
   const counts = Object.fromEntries(UPLOAD_STATUSES.map((s) => [s, 0])) as Record<UploadStatus, number>;
   for (const r of rows) counts[r.status] = r.n;
   return counts;
@@ -159,8 +156,10 @@ export async function getUploadStatesByKeys(keys: string[]) {
   return getDb()
     .select({ id: uploads.id, storageKey: uploads.storageKey, status: uploads.status, deadlineAt: uploads.deadlineAt, s3UploadId: uploads.s3UploadId })
     .from(uploads)
-    .where(sql`${uploads.storageKey} in (${sql.join(
-      keys.map((k) => sql`${k}`),
-      sql`, `,
-    )})`);
+    .where(
+      sql`${uploads.storageKey} in (${sql.join(
+        keys.map((k) => sql`${k}`),
+        sql`, `,
+      )})`,
+    );
 }

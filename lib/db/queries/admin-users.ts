@@ -1,12 +1,16 @@
-import { and, desc, eq, ilike, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, ilike, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { user, type Plan } from "../schema";
+import { type Plan, user } from "../schema";
 
 export type AdminUserRow = { id: string; email: string; name: string; role: string; plan: Plan; banned: boolean; createdAt: Date };
 export type UserCursor = { at: Date; id: string };
 
 /** Users, newest first, keyset-paginated; `q` matches a substring of the email or name. */
-export async function listAdminUsers(input: { q?: string; cursor: UserCursor | null; limit: number }): Promise<{ rows: AdminUserRow[]; nextCursor: UserCursor | null }> {
+export async function listAdminUsers(input: {
+  q?: string;
+  cursor: UserCursor | null;
+  limit: number;
+}): Promise<{ rows: AdminUserRow[]; nextCursor: UserCursor | null }> {
   const where: SQL[] = [];
   const q = input.q?.trim();
   if (q) {

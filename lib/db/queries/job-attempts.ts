@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { jobs, uploadEvents, type JobStatus, type JsonObject } from "../schema";
+import { type JobStatus, type JsonObject, jobs, uploadEvents } from "../schema";
 
 export type JobAttemptRow = typeof jobs.$inferSelect;
 

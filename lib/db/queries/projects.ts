@@ -1,6 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "../client";
-import { projectMembers, projects, user, type ProjectRole } from "../schema";
+import { type ProjectRole, projectMembers, projects, user } from "../schema";
 
 export async function insertProjectWithOwner(input: { name: string; ownerId: string }) {
   const db = getDb();

@@ -8,7 +8,9 @@ export async function listExpiredQuarantine(now: Date, limit: number, bucket?: s
   return getDb()
     .select()
     .from(uploads)
-    .where(and(eq(uploads.status, "rejected"), lte(uploads.quarantineUntil, now), isNull(uploads.objectDeletedAt), bucket ? eq(uploads.bucket, bucket) : undefined))
+    .where(
+      and(eq(uploads.status, "rejected"), lte(uploads.quarantineUntil, now), isNull(uploads.objectDeletedAt), bucket ? eq(uploads.bucket, bucket) : undefined),
+    )
     .orderBy(asc(uploads.quarantineUntil))
     .limit(limit);
 }

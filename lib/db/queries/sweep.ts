@@ -179,4 +179,3 @@ export async function setCursor(name: string, cursor: string | null): Promise<vo
     insert into trigger_cursors (name, cursor) values (${name}, ${cursor})
     on conflict (name) do update set cursor = excluded.cursor, updated_at = now()`);
 }
-

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, getTableColumns, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { uploadEvents, uploads, type JsonObject, type UploadSource, type UploadStatus } from "../schema";
+import { type JsonObject, type UploadSource, type UploadStatus, uploadEvents, uploads } from "../schema";
 
 export type UploadRow = typeof uploads.$inferSelect;
 export type NewUpload = typeof uploads.$inferInsert;
@@ -53,9 +53,25 @@ const STATE_TIMESTAMP: Partial<Record<UploadStatus, string>> = {
   rejected: "rejected_at",
 };
 
-type Settable = Partial<Pick<UploadRow,
-  "nextPublishAt" | "objectDeletedAt" | "source" | "realType" | "realSize" | "etag" | "qstashMessageId" | "rejectReason" | "quarantineUntil" | "failureReason" | "dlqId" | "leaseUntil" | "result" | "lastPublishError"
->>;
+type Settable = Partial<
+  Pick<
+    UploadRow,
+    | "nextPublishAt"
+    | "objectDeletedAt"
+    | "source"
+    | "realType"
+    | "realSize"
+    | "etag"
+    | "qstashMessageId"
+    | "rejectReason"
+    | "quarantineUntil"
+    | "failureReason"
+    | "dlqId"
+    | "leaseUntil"
+    | "result"
+    | "lastPublishError"
+  >
+>;
 
 /**
  * The conditional state transition every trigger source relies on: it succeeds for
@@ -81,7 +97,10 @@ export async function transitionUpload(input: {
   const result = await getDb().execute(sql`
     with changed as (
       update uploads set ${sql.join(assignments, sql`, `)}
-      where id = ${input.id} and status in (${sql.join(input.from.map((s) => sql`${s}`), sql`, `)})${leaseCondition(input.lease)}
+      where id = ${input.id} and status in (${sql.join(
+        input.from.map((s) => sql`${s}`),
+        sql`, `,
+      )})${leaseCondition(input.lease)}
       returning *
     ), logged as (
       insert into upload_events (upload_id, type, source, detail)
@@ -152,7 +171,8 @@ export async function recordPublishFailure(id: string, error: string): Promise<v
  * claim is over two minutes old (a /complete that died mid-way). False: leave it be.
  */
 export async function claimMultipartCompletion(id: string, by: UploadSource): Promise<boolean> {
-  const guard = by === "client" ? sql`` : sql` and (multipart_completed_by is null or multipart_completed_by = ${by} or updated_at < now() - interval '2 minutes')`;
+  const guard =
+    by === "client" ? sql`` : sql` and (multipart_completed_by is null or multipart_completed_by = ${by} or updated_at < now() - interval '2 minutes')`;
   const result = await getDb().execute(sql`
     update uploads set multipart_completed_by = ${by}, updated_at = now()
     where id = ${id} and status = 'pending'${guard}
@@ -200,9 +220,7 @@ export function decodeCursor(cursor: string): UploadCursor | null {
 /** Newest first, keyset-paginated on (created_at, id) so page N costs what page 1 does. */
 export async function listUploadsByProject(input: { projectId: string; cursor: UploadCursor | null; limit: number }) {
   const { cursor } = input;
-  const after = cursor
-    ? or(lt(uploads.createdAt, cursor.createdAt), and(eq(uploads.createdAt, cursor.createdAt), lt(uploads.id, cursor.id)))
-    : undefined;
+  const after = cursor ? or(lt(uploads.createdAt, cursor.createdAt), and(eq(uploads.createdAt, cursor.createdAt), lt(uploads.id, cursor.id))) : undefined;
   const rows = await getDb()
     .select()
     .from(uploads)

@@ -1,6 +1,6 @@
 import "@/lib/db/node";
-import { withAdmin } from "@/lib/api/with-session";
 import { checkAdminHealth } from "@/lib/admin/check-admin-health";
+import { withAdmin } from "@/lib/api/with-session";
 import { ROUTE_RUNTIMES } from "@/lib/health/route-runtimes";
 
 export const runtime = "nodejs";

@@ -1,8 +1,8 @@
 import "@/lib/db/node";
-import { withAdmin } from "@/lib/api/with-session";
-import { encodePageCursor, decodeNumericPageCursor } from "@/lib/admin/page-cursor";
+import { decodeNumericPageCursor, encodePageCursor } from "@/lib/admin/page-cursor";
 import { recordAdminAction } from "@/lib/admin/record-admin-action";
 import { runSweepNow } from "@/lib/admin/run-sweep-now";
+import { withAdmin } from "@/lib/api/with-session";
 import { listSweepRuns } from "@/lib/db/queries/admin-sweeps";
 
 export const runtime = "nodejs";

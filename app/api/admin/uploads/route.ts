@@ -1,6 +1,6 @@
 import "@/lib/db/node";
-import { withAdmin } from "@/lib/api/with-session";
 import { getAdminUploadsPage } from "@/lib/admin/list-admin-uploads";
+import { withAdmin } from "@/lib/api/with-session";
 
 export const runtime = "nodejs";
 

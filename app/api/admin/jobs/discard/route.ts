@@ -1,15 +1,18 @@
 import "@/lib/db/node";
 import { z } from "zod";
-import { parseJsonBody } from "@/lib/api/parse-body";
-import { withAdmin } from "@/lib/api/with-session";
 import { discardFailedJobs } from "@/lib/admin/discard-failed-jobs";
 import { recordAdminAction } from "@/lib/admin/record-admin-action";
+import { parseJsonBody } from "@/lib/api/parse-body";
+import { withAdmin } from "@/lib/api/with-session";
 
 export const runtime = "nodejs";
 
 const BODY = z
   .object({
-    uploadIds: z.array(z.string().regex(/^upl_[0-9a-f-]{36}$/)).max(100).default([]),
+    uploadIds: z
+      .array(z.string().regex(/^upl_[0-9a-f-]{36}$/))
+      .max(100)
+      .default([]),
     dlqIds: z.array(z.string().min(1).max(200)).max(100).default([]),
   })
   .strict()

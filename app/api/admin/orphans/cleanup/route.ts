@@ -1,7 +1,7 @@
 import "@/lib/db/node";
-import { withAdmin } from "@/lib/api/with-session";
 import { cleanupOrphans } from "@/lib/admin/cleanup-orphans";
 import { recordAdminAction } from "@/lib/admin/record-admin-action";
+import { withAdmin } from "@/lib/api/with-session";
 
 export const runtime = "nodejs";
 

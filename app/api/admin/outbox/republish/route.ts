@@ -1,7 +1,7 @@
 import "@/lib/db/node";
-import { withAdmin } from "@/lib/api/with-session";
 import { recordAdminAction } from "@/lib/admin/record-admin-action";
 import { republishOutbox } from "@/lib/admin/republish-outbox";
+import { withAdmin } from "@/lib/api/with-session";
 
 export const runtime = "nodejs";
 

@@ -1,7 +1,7 @@
 import "@/lib/db/node";
+import { getAdminUploadDetail } from "@/lib/admin/get-admin-upload-detail";
 import { ApiError } from "@/lib/api/errors";
 import { withAdmin } from "@/lib/api/with-session";
-import { getAdminUploadDetail } from "@/lib/admin/get-admin-upload-detail";
 
 export const runtime = "nodejs";
 

@@ -1,9 +1,9 @@
 import "@/lib/db/node";
 import { z } from "zod";
-import { parseJsonBody } from "@/lib/api/parse-body";
-import { withAdmin } from "@/lib/api/with-session";
 import { changeUserPlan } from "@/lib/admin/change-user-plan";
 import { recordAdminAction } from "@/lib/admin/record-admin-action";
+import { parseJsonBody } from "@/lib/api/parse-body";
+import { withAdmin } from "@/lib/api/with-session";
 import { PLANS } from "@/lib/db/schema";
 
 export const runtime = "nodejs";

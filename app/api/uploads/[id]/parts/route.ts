@@ -7,11 +7,17 @@ export const runtime = "edge";
 
 type Params = { id: string };
 
-export const POST = withSession<Params>(async ({ req, params, user }) => {
-  const input = await parseJsonBody(req, SIGN_PARTS_INPUT);
-  return Response.json(await signParts(params.id, user.id, input), { headers: { "cache-control": "no-store" } });
-}, { rateLimit: "uploads.sign" });
+export const POST = withSession<Params>(
+  async ({ req, params, user }) => {
+    const input = await parseJsonBody(req, SIGN_PARTS_INPUT);
+    return Response.json(await signParts(params.id, user.id, input), { headers: { "cache-control": "no-store" } });
+  },
+  { rateLimit: "uploads.sign" },
+);
 
-export const GET = withSession<Params>(async ({ params, user }) => {
-  return Response.json(await listUploadParts(params.id, user.id), { headers: { "cache-control": "no-store" } });
-}, { rateLimit: "uploads.read" });
+export const GET = withSession<Params>(
+  async ({ params, user }) => {
+    return Response.json(await listUploadParts(params.id, user.id), { headers: { "cache-control": "no-store" } });
+  },
+  { rateLimit: "uploads.read" },
+);

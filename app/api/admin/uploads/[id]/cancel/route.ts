@@ -1,9 +1,9 @@
 import "@/lib/db/node";
 import { z } from "zod";
-import { parseJsonBody } from "@/lib/api/parse-body";
-import { withAdmin } from "@/lib/api/with-session";
 import { cancelUpload } from "@/lib/admin/cancel-upload";
 import { recordAdminAction } from "@/lib/admin/record-admin-action";
+import { parseJsonBody } from "@/lib/api/parse-body";
+import { withAdmin } from "@/lib/api/with-session";
 
 export const runtime = "nodejs";
 

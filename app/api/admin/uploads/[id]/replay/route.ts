@@ -1,7 +1,7 @@
 import "@/lib/db/node";
-import { withAdmin } from "@/lib/api/with-session";
 import { recordAdminAction } from "@/lib/admin/record-admin-action";
 import { replayFailedUploads } from "@/lib/admin/replay-failed-uploads";
+import { withAdmin } from "@/lib/api/with-session";
 
 export const runtime = "nodejs";
 
