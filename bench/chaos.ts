@@ -99,7 +99,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms).unref())]);
 
 async function main() {
-  const { startChaosStack, resetQstashData, sleep } = await import("./chaos/stack");
+  const { startChaosStack, resetQstashData, sleep, UNTRACKED_SESSION_GRACE_SECONDS } = await import("./chaos/stack");
   const { PORTS, DATA_DIR } = await import("../dev/stack/local-defaults");
   const { Api, runClient } = await import("./chaos/clients");
   const { makeMedia, MULTIPART_SIZE } = await import("./chaos/media");
@@ -119,6 +119,7 @@ async function main() {
       "Shortened for this run (production values in brackets):",
       `  QSTASH_LOCAL_TIME_SCALE=${TIME_SCALE}: QStash retry waits and delays ×${TIME_SCALE} (job retry budget ${(jobRetryBudgetMs(TIME_SCALE) / 1000).toFixed(1)} s [${(jobRetryBudgetMs(1) / 1000).toFixed(0)} s])`,
       `  sweep: published through QStash every ${SWEEP_EVERY_MS / 1000} s [schedule every 5 min]`,
+      `  SWEEP_UNTRACKED_SESSION_GRACE_SECONDS=${UNTRACKED_SESSION_GRACE_SECONDS}: multipart sessions with no row aborted after that [3600]`,
       "  intents whose bytes never all arrived (abandoned, or create answered too late for the client): deadline moved to now after the fault phase [1 day multipart, 2 h single]",
       `  duplicate deliveries: QSTASH_LOCAL_DUPLICATE_RATE=${DUP_RATE}${dupSupported ? "" : " (NOT SUPPORTED by this QStash build: no duplicates injected)"} [0]`,
     ].join("\n"),

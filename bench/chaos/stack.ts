@@ -68,11 +68,18 @@ export type ChaosStack = {
   stop(): Promise<void>;
 };
 
+/** Sessions a retried or failed create left without a row are aborted after this [1 h]. */
+export const UNTRACKED_SESSION_GRACE_SECONDS = 60;
+
 export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosStack> {
   const { log } = opts;
   mkdirSync(DATA_DIR, { recursive: true });
   const stops: { name: string; stop: () => Promise<void> }[] = [];
-  const env: Record<string, string> = { APP_URL: opts.appUrl, BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET ?? localAuthSecret() };
+  const env: Record<string, string> = {
+    APP_URL: opts.appUrl,
+    BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET ?? localAuthSecret(),
+    SWEEP_UNTRACKED_SESSION_GRACE_SECONDS: String(UNTRACKED_SESSION_GRACE_SECONDS),
+  };
 
   const pg = await startPostgres({ dataDir: join(DATA_DIR, "postgres"), port: PORTS.postgres, ...LOCAL_PG, log: (l) => log(`postgres: ${l}`) });
   stops.push({ name: "postgres", stop: pg.stop });

@@ -88,6 +88,9 @@ export const ENV_SCHEMA = z
     SWEEP_QUEUED_STALE_SECONDS: unsetIfEmpty(z.coerce.number().positive().default(120)),
     SWEEP_LEASE_GRACE_SECONDS: unsetIfEmpty(z.coerce.number().nonnegative().default(30)),
     SWEEP_MULTIPART_RECHECK_SECONDS: unsetIfEmpty(z.coerce.number().nonnegative().default(60)),
+    // A multipart session with no intent row (or not its row's session) is aborted after this:
+    // create opens the session just before it writes the row, so a younger one may be in flight.
+    SWEEP_UNTRACKED_SESSION_GRACE_SECONDS: unsetIfEmpty(z.coerce.number().positive().default(3600)),
     ...TIMEOUT_ENV,
     // A rejected file's bytes stay in storage this long (admins can inspect or rescue
     // them) before the sweep deletes them: type detection must never lose a valid file.

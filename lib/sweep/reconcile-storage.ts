@@ -16,7 +16,6 @@ import { CONFIRM_CONCURRENCY, type SweepContext } from "./sweep-context";
 export const LIST_PAGES_PER_RUN = 10;
 const ABORT_CONCURRENCY = 8;
 /** A row is written just after its multipart session is created; younger sessions may simply not have one yet. */
-const UNTRACKED_SESSION_GRACE_MS = 60 * 60_000;
 
 const objectsCursor = (bucket: string) => `sweep:objects:${bucket}`;
 const sessionsCursor = (bucket: string) => `sweep:sessions:${bucket}`;
@@ -140,7 +139,7 @@ function shouldAbort(row: UploadRow | undefined, session: { uploadId: string; in
 
 /** Aborts abandoned multipart sessions, from a persisted marker like the object listing. */
 export async function abortAbandonedMultipart(ctx: SweepContext): Promise<void> {
-  const graceMs = ctx.opts.untrackedSessionGraceMs ?? UNTRACKED_SESSION_GRACE_MS;
+  const graceMs = ctx.opts.untrackedSessionGraceMs ?? getEnv().SWEEP_UNTRACKED_SESSION_GRACE_SECONDS * 1000;
   const saved = await getCursor(sessionsCursor(ctx.bucket));
   let marker: { keyMarker: string; uploadIdMarker: string } | null = saved ? (JSON.parse(saved) as { keyMarker: string; uploadIdMarker: string }) : null;
   for (let n = 0; n < (ctx.opts.listPagesPerRun ?? LIST_PAGES_PER_RUN); n++) {

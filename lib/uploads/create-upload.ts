@@ -6,7 +6,7 @@ import { insertUploadWithEvent } from "@/lib/db/queries/uploads";
 import { ANALYSIS_OPTIONS } from "@/lib/jobs/job-payload";
 import { formatBytes, getPlan, isTypeAllowed } from "@/lib/plans/plans";
 import { scheduleCheckIfLastPart } from "@/lib/queue/schedule-upload-check";
-import { createMultipart, presignParts, presignPut } from "@/lib/storage/objects";
+import { abortMultipart, createMultipart, presignParts, presignPut } from "@/lib/storage/objects";
 import { getBucket } from "@/lib/storage/s3-client";
 import { withUploadSpan } from "@/lib/trace/upload-trace";
 import { checkUploadCaps } from "./check-upload-caps";
@@ -68,24 +68,33 @@ async function createUploadWithId(userId: string, input: CreateUploadInput, id: 
   checkUploadCaps(open, plan, input.size, multipart);
   const s3UploadId = multipart ? await createMultipart(key, type) : null;
   const now = Date.now();
-  const row = await insertUploadWithEvent(
-    {
-      id,
-      ownerId: userId,
-      projectId: project.id,
-      plan: plan.id,
-      bucket: getBucket(),
-      storageKey: key,
-      s3UploadId,
-      name: input.name,
-      safeName,
-      declaredType: type,
-      declaredSize: input.size,
-      options: input.options,
-      deadlineAt: new Date(now + (multipart ? MULTIPART_DEADLINE_MS : SINGLE_DEADLINE_MS)),
-    },
-    { type: "created", source: "client", detail: { size: input.size, type, multipart } },
-  );
+  // A session whose intent row never got written would hold parts for an hour until the
+  // sweep's grace for untracked sessions ends: abort it now (best effort) and fail the create.
+  const row = await (async () => {
+    try {
+      return await insertUploadWithEvent(
+        {
+          id,
+          ownerId: userId,
+          projectId: project.id,
+          plan: plan.id,
+          bucket: getBucket(),
+          storageKey: key,
+          s3UploadId,
+          name: input.name,
+          safeName,
+          declaredType: type,
+          declaredSize: input.size,
+          options: input.options,
+          deadlineAt: new Date(now + (multipart ? MULTIPART_DEADLINE_MS : SINGLE_DEADLINE_MS)),
+        },
+        { type: "created", source: "client", detail: { size: input.size, type, multipart } },
+      );
+    } catch (error) {
+      if (s3UploadId) await abortMultipart(key, s3UploadId).catch(() => undefined);
+      throw error;
+    }
+  })();
 
   const upload = toUploadView(row);
   if (s3UploadId) {
