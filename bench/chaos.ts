@@ -255,9 +255,10 @@ async function main() {
     let converged: number | null = null;
     let last = "";
     while (Date.now() - convergeStart < CONVERGE_TIMEOUT_MS) {
-      const snapshot = await withTimeout(Promise.all([audit.readRows(pool), audit.listBucket(s3, bucket)]), 30_000, "convergence check").catch(
-        (e: Error) => (log(e.message), null),
-      );
+      const snapshot = await withTimeout(Promise.all([audit.readRows(pool), audit.listBucket(s3, bucket)]), 30_000, "convergence check").catch((e: Error) => {
+        log(e.message);
+        return null;
+      });
       if (snapshot) {
         const [rows, listing] = snapshot;
         const open = [...rows.values()].filter((r) => !audit.TERMINAL.has(r.status));

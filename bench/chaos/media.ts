@@ -15,7 +15,10 @@ export type MediaFile = { name: string; type: string; bytes: Buffer };
 const cache = new Map<string, Buffer>();
 function fixture(name: string): Buffer {
   let b = cache.get(name);
-  if (!b) cache.set(name, (b = readFileSync(join(FIXTURES, name))));
+  if (!b) {
+    b = readFileSync(join(FIXTURES, name));
+    cache.set(name, b);
+  }
   return b;
 }
 

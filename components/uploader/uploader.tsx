@@ -112,7 +112,7 @@ export default function Uploader({ plan, projects, fixedProjectId = null }: Uplo
           </button>
         </div>
       )}
-      <div className="uploader-dashboard" aria-label={projectName ? `Upload files to ${projectName}` : "Upload files"} role="region">
+      <section className="uploader-dashboard" aria-label={projectName ? `Upload files to ${projectName}` : "Upload files"}>
         <Dashboard
           uppy={uppy}
           width="100%"
@@ -125,7 +125,7 @@ export default function Uploader({ plan, projects, fixedProjectId = null }: Uplo
           fileManagerSelectionType="files"
           theme="light"
         />
-      </div>
+      </section>
       <LiveUploads uppy={uppy} tracker={tracker} />
     </div>
   );

@@ -34,6 +34,7 @@ export function UploadTimeline({ events }: { events: UploadEvent[] }) {
       {sorted.map((event, i) => {
         const detail = describeDetail(event.detail);
         return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: events carry no id and (at, type) can repeat; the list is sorted by time and only grows at the end, so an event keeps its index.
           <li key={`${i}-${event.type}`} className="timeline-item" data-event-type={event.type}>
             <div className="timeline-head">
               <strong>{humanize(event.type)}</strong>

@@ -154,7 +154,10 @@ export class Dispatcher {
 
   private attemptReady(m: Msg): void {
     if (FINAL_STATES.has(m.state)) return;
-    if (m.cancelRequested) return this.cancelNow(m);
+    if (m.cancelRequested) {
+      this.cancelNow(m);
+      return;
+    }
     this.pump.admit(m);
   }
 
@@ -179,8 +182,14 @@ export class Dispatcher {
     this.store.transition(m, "ERROR", { error, responseStatus: resp.status || undefined, responseHeader: resp.header, responseBody: resp.body });
     if (m.callback) this.spawnCallback(m, "callback", m.callback, resp, attemptRetried);
     const nonRetryable = resp.status === 489 && (resp.header["Upstash-Nonretryable-Error"]?.[0] ?? "").toLowerCase() === "true";
-    if (m.cancelRequested) return this.cancelNow(m);
-    if (nonRetryable || m.retried >= m.maxRetries) return this.fail(m);
+    if (m.cancelRequested) {
+      this.cancelNow(m);
+      return;
+    }
+    if (nonRetryable || m.retried >= m.maxRetries) {
+      this.fail(m);
+      return;
+    }
     const now = Date.now();
     const delay = this.retryDelay(m, resp, now);
     m.retried++;

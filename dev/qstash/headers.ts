@@ -54,7 +54,12 @@ export function fromRecord(rec: Record<string, string>, fallback?: HeaderSource)
 
 export function addHeader(map: HeaderMap, name: string, value: string): void {
   const key = canonicalHeader(name);
-  (map[key] ??= []).push(value);
+  let values = map[key];
+  if (!values) {
+    values = [];
+    map[key] = values;
+  }
+  values.push(value);
 }
 
 export function headersToMap(h: Record<string, string | string[] | undefined>): HeaderMap {

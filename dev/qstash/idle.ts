@@ -23,7 +23,10 @@ export async function waitForIdle(status: () => IdleStatus, opts: WaitIdleOption
     const s = status();
     const now = Date.now();
     if (!s.idle) idleSince = undefined;
-    else if ((idleSince ??= now) + stableMs <= now) return s;
+    else {
+      idleSince ??= now;
+      if (idleSince + stableMs <= now) return s;
+    }
     if (now >= deadline) return s;
     await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(1, deadline - now))));
   }

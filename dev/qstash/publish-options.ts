@@ -118,7 +118,8 @@ function parseRedact(v: string | undefined): Redact | undefined {
     else {
       const m = /^headers?\[(.+)\]$/.exec(p);
       if (!m) throw bad(`invalid Upstash-Redact-Fields: ${v}`);
-      (r.headers ??= []).push(m[1].toLowerCase());
+      r.headers ??= [];
+      r.headers.push(m[1].toLowerCase());
     }
   }
   return r;

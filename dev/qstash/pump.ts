@@ -76,7 +76,8 @@ export class Pump {
     let fc = this.flowControls.get(key);
     if (!fc) {
       if (this.flowControls.size >= MAX_IDLE_FLOW_KEYS) this.forgetIdleKeys();
-      this.flowControls.set(key, (fc = newFlowControl(key)));
+      fc = newFlowControl(key);
+      this.flowControls.set(key, fc);
     }
     if (m?.flowControl) applySpec(fc, m.flowControl);
     return fc;
@@ -91,7 +92,10 @@ export class Pump {
 
   /** The attempt may start once its flow-control key allows it. */
   admit(m: Msg): void {
-    if (!m.flowControl) return this.hooks.start(m);
+    if (!m.flowControl) {
+      this.hooks.start(m);
+      return;
+    }
     const fc = this.flowControl(m.flowControl.key);
     fc.wait.push(m);
     this.pumpFlowControl(fc);

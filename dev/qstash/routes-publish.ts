@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type Ctx, ok, parseJsonBody, type Reply } from "./context.js";
-import { parseCron } from "./cron.js";
+import { type ParsedCron, parseCron } from "./cron.js";
 import { fromRecord, type HeaderSource } from "./headers.js";
 import { HttpError, NAME_RE } from "./model.js";
 import { dedupKeyFor, publish, resolveDestination } from "./publish.js";
@@ -108,7 +108,7 @@ export function handleScheduleCreate(ctx: Ctx, rawRest: string): Reply {
   const { store, scheduler } = ctx.engine;
   const cronRaw = h.get("Upstash-Cron");
   if (!cronRaw) throw new HttpError(400, "Upstash-Cron header is required");
-  let cron;
+  let cron: ParsedCron;
   try {
     cron = parseCron(cronRaw);
   } catch (e) {

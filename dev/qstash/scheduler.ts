@@ -1,6 +1,6 @@
 import { nextFireMs, parseCron } from "./cron.js";
 import type { Msg } from "./model.js";
-import { buildMessages, type Engine, resolveDestination } from "./publish.js";
+import { buildMessages, type Engine, resolveDestination, type Target } from "./publish.js";
 import type { Schedule } from "./store.js";
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -46,7 +46,7 @@ export class Scheduler {
   fire(s: Schedule): string[] {
     if (s.isPaused || this.stopped) return [];
     const { store, dispatcher } = this.engine;
-    let target;
+    let target: Target;
     try {
       target = resolveDestination(store, s.destination);
     } catch (e) {

@@ -69,12 +69,16 @@ export class HttpSender {
   /** Delivers one attempt; `done` gets the answer that decides the message's outcome. */
   attempt(m: Msg, done: (resp: LastResponse) => void): void {
     const dup = this.opts.duplicate;
-    if (!dup || dup.rate <= 0 || (this.opts.random ?? Math.random)() >= dup.rate) return this.request(m, done);
+    if (!dup || dup.rate <= 0 || (this.opts.random ?? Math.random)() >= dup.rate) {
+      this.request(m, done);
+      return;
+    }
     this.duplicatesSent++;
     this.opts.log?.(`${m.id} duplicate delivery (${dup.mode}, fault switch)`);
     if (dup.mode === "after") {
       // The copy goes out only after a success, and its own answer is ignored.
-      return this.request(m, (resp) => (isSuccess(resp) && !this.stopped ? this.request(m, () => done(resp)) : done(resp)));
+      this.request(m, (resp) => (isSuccess(resp) && !this.stopped ? this.request(m, () => done(resp)) : done(resp)));
+      return;
     }
     let first: LastResponse | undefined;
     let left = 2;
@@ -88,10 +92,12 @@ export class HttpSender {
 
   private request(m: Msg, done: (resp: LastResponse) => void): void {
     if (this.stopped) return;
-    const target = (m.target ??= parseTarget(m.url));
+    m.target ??= parseTarget(m.url);
+    const target = m.target;
     const sendBody = m.method !== "GET" && m.method !== "HEAD";
     const body = sendBody ? m.body : EMPTY;
-    const hash = (m.bodyHash ??= bodyHash(body));
+    m.bodyHash ??= bodyHash(body);
+    const hash = m.bodyHash;
     // A flat raw-header array skips node's per-header object bookkeeping (measurably cheaper).
     const headers: string[] = ["Host", target.host];
     for (const k in m.header) if (!UNFORWARDABLE.has(k.toLowerCase())) for (const v of m.header[k]) headers.push(k, v);

@@ -73,6 +73,19 @@ export interface StoreOptions {
 
 export type Keys = { current: string; next: string };
 
+/** The journal records this store writes (see its *Record helpers and journal appends), as read back on replay. */
+type ReplayedRecord =
+  | { t: "msg"; m: Record<string, unknown> }
+  | { t: "upd"; id: string; r: number; due: number }
+  | { t: "cxl" | "fin" | "dlqdel" | "schdel"; id: string }
+  | { t: "dlq"; e: Omit<DlqEntry, "msg" | "responseBody"> & { msg: Record<string, unknown>; rb?: string; rb64?: string } }
+  | { t: "sch"; s: Omit<Schedule, "timer" | "nextScheduleTime" | "lastStates" | "body"> & { b?: string; b64?: string } }
+  | { t: "q"; q: QueueData }
+  | { t: "qdel" | "topdel"; name: string }
+  | { t: "top"; g: TopicData }
+  | { t: "dd"; k: string; x: number; r: unknown }
+  | { t: "keys"; u: number; c: string; n: string };
+
 // Unique across restarts (random per-process part) without paying for randomness per message.
 const ID_BASE = randomBytes(12).toString("base64url");
 let idCounter = 0;
@@ -173,8 +186,8 @@ export class Store {
   }
 
   private apply(rec: JournalRecord, pending: Map<string, Msg>): void {
-    const r = rec as Record<string, any>;
-    switch (rec.t) {
+    const r = rec as unknown as ReplayedRecord;
+    switch (r.t) {
       case "msg": {
         const data = recordToMsg(r.m);
         pending.set(data.id, hydrate(data));

@@ -136,8 +136,14 @@ export async function waitForPort(port: number, opts: { host?: string; timeoutMs
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect({ port, host });
-      s.once("connect", () => (s.destroy(), resolve(true)));
-      s.once("error", () => (s.destroy(), resolve(false)));
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => {
+        s.destroy();
+        resolve(false);
+      });
     });
     if (ok) return;
     if (opts.pid !== undefined && !isPidAlive(opts.pid)) throw new Error(`${opts.what ?? `pid ${opts.pid}`} exited before listening on ${host}:${port}`);
@@ -192,10 +198,10 @@ export function run(
       args,
       { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 32 * 1024 * 1024, cwd: opts.cwd },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as any).code === "number" ? (err as any).code : -1) : 0;
+        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
         const res = { code, stdout: String(stdout), stderr: String(stderr) };
         if (err && !opts.allowFail) {
-          const why = (err as any).killed ? `timed out after ${opts.timeoutMs ?? 60_000} ms` : `exit ${code}`;
+          const why = err.killed ? `timed out after ${opts.timeoutMs ?? 60_000} ms` : `exit ${code}`;
           reject(new Error(`${cmd} ${args.join(" ")}: ${why}\n${res.stderr || res.stdout}`.trim()));
         } else resolve(res);
       },

@@ -149,8 +149,9 @@ function readStartup(stream: Duplex): Promise<Buffer> {
     };
     const onEnd = () => finish(new Error("closed before the startup message"));
     const onReadable = () => {
-      let chunk: Buffer | null;
-      while (length < 8 && (chunk = stream.read()) !== null) {
+      while (length < 8) {
+        const chunk: Buffer | null = stream.read();
+        if (chunk === null) break;
         chunks.push(chunk);
         length += chunk.length;
       }

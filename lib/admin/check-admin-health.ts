@@ -1,4 +1,11 @@
-import { GetBucketCorsCommand, GetBucketLifecycleConfigurationCommand, GetBucketNotificationConfigurationCommand, HeadBucketCommand } from "@aws-sdk/client-s3";
+import {
+  type CORSRule,
+  GetBucketCorsCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketNotificationConfigurationCommand,
+  HeadBucketCommand,
+  type LifecycleRule,
+} from "@aws-sdk/client-s3";
 import { sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { getEnv } from "@/lib/env";
@@ -59,7 +66,7 @@ async function checkStorage(): Promise<Outcome> {
 
 async function checkCors(): Promise<Outcome> {
   const appOrigin = new URL(getEnv().APP_URL).origin;
-  let rules;
+  let rules: CORSRule[];
   try {
     rules = (await getS3().send(new GetBucketCorsCommand({ Bucket: getBucket() }))).CORSRules ?? [];
   } catch (error) {
@@ -76,7 +83,7 @@ async function checkCors(): Promise<Outcome> {
 }
 
 async function checkLifecycle(): Promise<Outcome> {
-  let rules;
+  let rules: LifecycleRule[];
   try {
     rules = (await getS3().send(new GetBucketLifecycleConfigurationCommand({ Bucket: getBucket() }))).Rules ?? [];
   } catch (error) {

@@ -32,7 +32,9 @@ function assertStorableText(value: unknown, path: (string | number)[] = []): voi
   if (typeof value === "string") {
     if (value.includes("\u0000")) throw new ApiError("unprocessable_entity", `${path.join(".") || "body"}: must not contain NUL characters`);
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => assertStorableText(v, [...path, i]));
+    value.forEach((v, i) => {
+      assertStorableText(v, [...path, i]);
+    });
   } else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       assertStorableText(k, path);

@@ -48,7 +48,7 @@ export async function computeChecksum(ctx: ProcessorContext): Promise<ChecksumRe
   }
   const checkpoint = async () => {
     if (!resumable) return;
-    await saveChecksumCheckpoint(uploadId, { etag, offset, sha256State: sha256.save!(), md5State: md5?.save!() ?? null });
+    await saveChecksumCheckpoint(uploadId, { etag, offset, sha256State: sha256.save!(), md5State: md5 ? md5.save!() : null });
   };
 
   let read = 0;

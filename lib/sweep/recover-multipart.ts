@@ -1,7 +1,7 @@
 import { claimMultipartCompletion, getUploadById, recordUploadEvent, transitionUpload, type UploadRow } from "@/lib/db/queries/uploads";
 import { log } from "@/lib/log";
 import { type ConfirmOutcome, confirmUpload } from "@/lib/pipeline/confirm-upload";
-import { abortMultipart, completeMultipart, headObject, isNotFound, listAllParts } from "@/lib/storage/objects";
+import { abortMultipart, completeMultipart, headObject, isNotFound, listAllParts, type StoredPart } from "@/lib/storage/objects";
 import { checkParts, type PartsVerdict } from "@/lib/uploads/check-parts";
 
 export type MultipartCheck =
@@ -23,7 +23,7 @@ export async function checkMultipartUpload(row: UploadRow): Promise<MultipartChe
   if (row.status !== "pending" || !row.s3UploadId) return { outcome: "settled" };
   const logger = log.child({ uploadId: row.id, source: "sweep" });
   const overdue = row.deadlineAt.getTime() < Date.now();
-  let listed;
+  let listed: StoredPart[];
   try {
     listed = await listAllParts(row.storageKey, row.s3UploadId);
   } catch (error) {

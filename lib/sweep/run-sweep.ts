@@ -74,7 +74,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       ["objects", reconcileObjects],
       ["sessions", abortAbandonedMultipart],
       // Rejected files' bytes, once their quarantine (REJECTED_QUARANTINE_HOURS) is over.
-      ["quarantine", async (ctx) => void (ctx.counts.quarantine_purged += await purgeExpiredQuarantine({ bucket: ctx.bucket, deadline: ctx.phaseDeadline }))],
+      [
+        "quarantine",
+        async (ctx) => {
+          ctx.counts.quarantine_purged += await purgeExpiredQuarantine({ bucket: ctx.bucket, deadline: ctx.phaseDeadline });
+        },
+      ],
     ];
     const runDeadline = Date.now() + total;
     for (const [i, [phase, run]] of phases.entries()) {

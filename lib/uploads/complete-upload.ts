@@ -1,7 +1,7 @@
 import { ApiError } from "@/lib/api/errors";
 import { claimMultipartCompletion, getUploadById, type UploadRow } from "@/lib/db/queries/uploads";
 import { confirmUpload } from "@/lib/pipeline/confirm-upload";
-import { completeMultipart, headObject, isNotFound, listAllParts } from "@/lib/storage/objects";
+import { completeMultipart, headObject, isNotFound, listAllParts, type StoredPart } from "@/lib/storage/objects";
 import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
 import { getOwnedUpload } from "./owned-upload";
 import { partCountFor, partLengthFor, partSizeFor } from "./part-size";
@@ -49,7 +49,7 @@ function answerFor(upload: UploadRow): { upload: ReturnType<typeof toUploadView>
 }
 
 async function finishMultipart(upload: UploadRow): Promise<void> {
-  let parts;
+  let parts: StoredPart[];
   try {
     parts = await listAllParts(upload.storageKey, upload.s3UploadId!);
   } catch (error) {

@@ -31,8 +31,16 @@ const routes: Route[] = routeFiles(join(APP_DIR, "api"))
       .map((s) => {
         const all = /^\[\.\.\.(\w+)\]$/.exec(s);
         const one = /^\[(\w+)\]$/.exec(s);
-        if (all) return (names.push(all[1]!), catchAll.push(true), "(.+)");
-        if (one) return (names.push(one[1]!), catchAll.push(false), "([^/]+)");
+        if (all) {
+          names.push(all[1]!);
+          catchAll.push(true);
+          return "(.+)";
+        }
+        if (one) {
+          names.push(one[1]!);
+          catchAll.push(false);
+          return "([^/]+)";
+        }
         return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       })
       .join("/");
@@ -74,7 +82,9 @@ const server = http.createServer((req, res) => {
       const body = chunks.length && req.method !== "GET" && req.method !== "HEAD" ? Buffer.concat(chunks) : undefined;
       const out = await handler(new Request(url, { method: req.method, headers, body }), { params: Promise.resolve(params) });
       const outHeaders: Record<string, string | string[]> = {};
-      out.headers.forEach((v, k) => (outHeaders[k] = v));
+      out.headers.forEach((v, k) => {
+        outHeaders[k] = v;
+      });
       const cookies = out.headers.getSetCookie();
       if (cookies.length) outHeaders["set-cookie"] = cookies;
       res.writeHead(out.status, outHeaders).end(Buffer.from(await out.arrayBuffer()));

@@ -223,7 +223,7 @@ describe("confirm and /complete", () => {
       },
       { step: "initialize", name: "h1-lagging-get" },
     );
-    let res;
+    let res: Awaited<ReturnType<typeof complete>>;
     try {
       res = await complete(u.id);
     } finally {

@@ -132,6 +132,7 @@ it(`seed ${SEED}: ${COUNT} uploads, 20% never complete, 5% complete twice, 5% ab
   const open = await getS3().send(new ListMultipartUploadsCommand({ Bucket: getBucket(), Prefix: "uploads/" }));
   expect(open.Uploads ?? []).toHaveLength(0);
 
-  const sources = rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.source ?? "none"]: (acc[r.source ?? "none"] ?? 0) + 1 }), {});
+  const sources: Record<string, number> = {};
+  for (const r of rows) sources[r.source ?? "none"] = (sources[r.source ?? "none"] ?? 0) + 1;
   console.log(`[scenario] seed ${SEED}: sources ${JSON.stringify(sources)}; sweep ${JSON.stringify(sweep.status === "locked" ? sweep : sweep.counts)}`);
 });

@@ -129,7 +129,7 @@ const TARGETS: Target[] = [
     key: "POST /api/admin/uploads/[id]/cancel",
     as: "admin",
     runs: 400,
-    arb: (i) =>
+    arb: () =>
       fc
         .tuple(
           fc.oneof(

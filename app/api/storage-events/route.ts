@@ -3,13 +3,13 @@ import { nonRetryableResponse } from "@/lib/api/with-qstash";
 import { withStorageEvent } from "@/lib/api/with-storage-event";
 import { confirmSubscription } from "@/lib/storage-events/confirm-subscription";
 import { handleStorageEvents, storageEventsEnabled } from "@/lib/storage-events/handle-storage-events";
-import { MalformedEventError, parseStorageDelivery } from "@/lib/storage-events/parse-storage-event";
+import { MalformedEventError, type ParsedDelivery, parseStorageDelivery } from "@/lib/storage-events/parse-storage-event";
 
 export const runtime = "nodejs";
 
 /** S3-style notifications (AWS, Ceph), SNS envelopes and EventBridge events, signed by QStash or carrying the shared secret. */
 export const POST = withStorageEvent(async ({ body, via }) => {
-  let parsed;
+  let parsed: ParsedDelivery;
   try {
     parsed = parseStorageDelivery(body);
   } catch (error) {

@@ -46,7 +46,9 @@ describe("retries", () => {
       return e.length === 3 ? e : undefined;
     });
     const waits = evs.map((e: any) => e.nextDeliveryTime - e.time);
-    [1, 2, 3].forEach((n, i) => expect(Math.abs(waits[i] - Math.exp(2.5 * n) * 1000)).toBeLessThan(50));
+    [1, 2, 3].forEach((n, i) => {
+      expect(Math.abs(waits[i] - Math.exp(2.5 * n) * 1000)).toBeLessThan(50);
+    });
   });
 
   it("Upstash-Retry-Delay expression decides the wait", async () => {
@@ -57,7 +59,9 @@ describe("retries", () => {
       return e.length === 3 ? e : undefined;
     });
     const waits = evs.map((e: any) => e.nextDeliveryTime - e.time);
-    [1005, 2005, 4005].forEach((w, i) => expect(Math.abs(waits[i] - w)).toBeLessThan(20));
+    [1005, 2005, 4005].forEach((w, i) => {
+      expect(Math.abs(waits[i] - w)).toBeLessThan(20);
+    });
     expect((await s.client.messages.get(r.messageId)).retryDelayExpression).toBe("1000 * pow(2, retried) + max(0, 5)");
   });
 
