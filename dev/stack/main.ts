@@ -51,7 +51,9 @@ async function main() {
     if (withApp) {
       if (prod) await buildApp(stack.env);
       // Supervised like a deployment: a crashed app restarts after a backoff; the stack stays up.
-      app = await startAppInstances({ count: instances, port: PORTS.app, mode: prod ? "start" : "dev", env: stack.env, log });
+      // Locally the app logs readable lines (LOG_FORMAT=pretty); set LOG_FORMAT=json to see what production ships.
+      const appEnv = { LOG_FORMAT: process.env.LOG_FORMAT ?? "pretty", ...stack.env };
+      app = await startAppInstances({ count: instances, port: PORTS.app, mode: prod ? "start" : "dev", env: appEnv, log });
     }
   } catch (error) {
     console.error(`[stack] ${(error as Error).message}`);
