@@ -31,6 +31,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { chromium, type Page } from "@playwright/test";
+import { chromiumLaunchOptions } from "../e2e/support/chromium";
 import { PART_UPLOAD_CONCURRENCY, partCountFor, partSizeFor } from "../lib/uploads/part-size";
 import { BENCH_SLOT } from "./world";
 
@@ -149,18 +150,7 @@ function s3For(env: Record<string, string>): S3Client {
 }
 
 async function uploadThroughUppy(url: string, file: string, size: number) {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     const page = await browser.newPage();
     const counts: ControlPlane = { create: 0, sign: 0, list: 0, complete: 0, status: 0 };

@@ -141,18 +141,11 @@ export default async function AdminOverviewPage({ searchParams }: { searchParams
             <thead>
               <tr>
                 <th scope="col">Source</th>
-                <th scope="col" className="admin-num">
-                  p50
-                </th>
-                <th scope="col" className="admin-num">
-                  p95
-                </th>
-                <th scope="col" className="admin-num">
-                  Samples
-                </th>
-                <th scope="col" className="admin-num">
-                  Exact
-                </th>
+                {["p50", "p95", "Samples", "Exact"].map((heading) => (
+                  <th key={heading} scope="col" className="admin-num">
+                    {heading}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>

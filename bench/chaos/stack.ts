@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } fr
 import { join } from "node:path";
 import { configureBucket, ensureCephPackages, startCeph } from "../../dev/stack/ceph";
 import { cephPaths } from "../../dev/stack/ceph-config";
-import { DATA_DIR, LOCAL_PG, LOCAL_S3, localAuthSecret, PORTS, QSTASH_DEV_USER, ROOT_DIR } from "../../dev/stack/local-defaults";
+import { DATA_DIR, LOCAL_PG, LOCAL_S3, localAuthSecret, localS3Env, PORTS, QSTASH_DEV_USER, ROOT_DIR } from "../../dev/stack/local-defaults";
 import { startPostgres } from "../../dev/stack/postgres";
-import { isPidAlive, readPidFile, waitForExit, waitForPort } from "../../dev/stack/process-util";
+import { isPidAlive, readPidFile, stopInReverse, waitForExit, waitForPort } from "../../dev/stack/process-util";
 import { startWsProxy } from "../../dev/stack/ws-proxy";
 
 export type Log = (line: string) => void;
@@ -101,21 +101,9 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
     log: (l) => log(`ceph: ${l}`),
   });
   stops.push({ name: "ceph", stop: ceph.stop });
-  await configureBucket({
-    endpoint: ceph.endpoint,
-    accessKey: LOCAL_S3.accessKey,
-    secretKey: LOCAL_S3.secretKey,
-    bucket: LOCAL_S3.bucket,
-    corsOrigins: [opts.appUrl],
-    region: LOCAL_S3.region,
-  });
+  await configureBucket({ ...LOCAL_S3, endpoint: ceph.endpoint, corsOrigins: [opts.appUrl] });
   Object.assign(env, {
-    S3_ENDPOINT: ceph.endpoint,
-    S3_REGION: LOCAL_S3.region,
-    S3_ACCESS_KEY_ID: LOCAL_S3.accessKey,
-    S3_SECRET_ACCESS_KEY: LOCAL_S3.secretKey,
-    S3_BUCKET: LOCAL_S3.bucket,
-    S3_FORCE_PATH_STYLE: "true",
+    ...localS3Env(ceph.endpoint),
     QSTASH_URL: `http://127.0.0.1:${PORTS.qstash}`,
     QSTASH_TOKEN: QSTASH_DEV_USER.token,
     QSTASH_CURRENT_SIGNING_KEY: QSTASH_DEV_USER.currentSigningKey,
@@ -218,14 +206,7 @@ export async function startChaosStack(opts: ChaosStackOptions): Promise<ChaosSta
     startApp,
     killApp,
     async stop() {
-      for (const s of stops.reverse()) {
-        try {
-          await s.stop();
-          log(`stopped ${s.name}`);
-        } catch (error) {
-          log(`failed to stop ${s.name}: ${(error as Error).message}`);
-        }
-      }
+      await stopInReverse(stops, log);
     },
   };
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { AuthForm, formText, type ReadFields } from "./auth-form";
+import { AuthField, AuthForm, formText, type ReadFields } from "./auth-form";
 
 const readSignIn: ReadFields = (form) => {
   const email = formText(form, "email").trim();
@@ -12,11 +12,8 @@ const readSignIn: ReadFields = (form) => {
 export function SignInForm({ next }: { next: string }) {
   return (
     <AuthForm endpoint="/api/auth/sign-in/email" next={next} read={readSignIn} submitLabel="Sign in" busyLabel="Signing in…" testId="sign-in-form">
-      <label htmlFor="sign-in-email">Email</label>
-      {/* biome-ignore lint/a11y/noAutofocus: the form is the page's only purpose; focus saves a Tab. */}
-      <input id="sign-in-email" name="email" type="email" autoComplete="email" required autoFocus />
-      <label htmlFor="sign-in-password">Password</label>
-      <input id="sign-in-password" name="password" type="password" autoComplete="current-password" required />
+      <AuthField id="sign-in-email" label="Email" name="email" type="email" autoComplete="email" required autoFocus />
+      <AuthField id="sign-in-password" label="Password" name="password" type="password" autoComplete="current-password" required />
     </AuthForm>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { AuthForm, formText, type ReadFields } from "./auth-form";
+import { AuthField, AuthForm, formText, type ReadFields } from "./auth-form";
 
 const MIN_PASSWORD = 8;
 
@@ -17,14 +17,11 @@ const readSignUp: ReadFields = (form) => {
 export function SignUpForm({ next }: { next: string }) {
   return (
     <AuthForm endpoint="/api/auth/sign-up/email" next={next} read={readSignUp} submitLabel="Create account" busyLabel="Creating account…" testId="sign-up-form">
-      <label htmlFor="sign-up-name">Name</label>
-      {/* biome-ignore lint/a11y/noAutofocus: the form is the page's only purpose; focus saves a Tab. */}
-      <input id="sign-up-name" name="name" type="text" autoComplete="name" required autoFocus />
-      <label htmlFor="sign-up-email">Email</label>
-      <input id="sign-up-email" name="email" type="email" autoComplete="email" required />
-      <label htmlFor="sign-up-password">Password</label>
-      <input
+      <AuthField id="sign-up-name" label="Name" name="name" type="text" autoComplete="name" required autoFocus />
+      <AuthField id="sign-up-email" label="Email" name="email" type="email" autoComplete="email" required />
+      <AuthField
         id="sign-up-password"
+        label="Password"
         name="password"
         type="password"
         autoComplete="new-password"

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type Ctx, ok, parseJsonBody, type Reply } from "./context.js";
 import { buildMatcher, type FilterView, intParam, multi, rejectUnknownParams } from "./filters.js";
 import { flowControlJson } from "./flow-control.js";
-import { FINAL_STATES, HttpError, type Msg, NAME_RE } from "./model.js";
+import { FINAL_STATES, HttpError, type Msg, type MsgData, NAME_RE } from "./model.js";
 import { parseFlowControl } from "./publish-options.js";
 import { messageJson, queueJson, scheduleJson } from "./serialize.js";
 
@@ -16,7 +16,8 @@ function bodyOf<T>(ctx: Ctx, schema: z.ZodType<T>): T {
   return r.data;
 }
 
-export function msgView(m: Msg): FilterView {
+/** What the filters see of a message's stored data; `time` is when it was created. */
+export function msgDataView(m: MsgData): FilterView {
   return {
     messageId: m.id,
     url: m.url,
@@ -27,8 +28,11 @@ export function msgView(m: Msg): FilterView {
     flowControlKey: m.flowControl?.key,
     callerIp: m.callerIP,
     time: m.createdAt,
-    state: m.state,
   };
+}
+
+export function msgView(m: Msg): FilterView {
+  return { ...msgDataView(m), state: m.state };
 }
 
 // ---- messages ---------------------------------------------------------------------------

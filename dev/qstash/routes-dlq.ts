@@ -4,39 +4,17 @@ import { buildMatcher, type FilterView, intParam, multi } from "./filters.js";
 import type { DlqEntry, MsgData } from "./model.js";
 import { HttpError } from "./model.js";
 import { parseDelay, parseMethod, parseNotBefore, parseRetries, parseRetryDelayHeader, parseTimeout, parseUrl } from "./publish-options.js";
-import { msgView } from "./routes-admin.js";
+import { msgDataView, msgView } from "./routes-admin.js";
 import { dlqJson, eventJson } from "./serialize.js";
 import { newId } from "./store.js";
 
-const DLQ_FILTERS = [
-  "messageId",
-  "url",
-  "topicName",
-  "urlGroup",
-  "scheduleId",
-  "queueName",
-  "label",
-  "flowControlKey",
-  "callerIp",
-  "responseStatus",
-  "fromDate",
-  "toDate",
-];
+/** The filters on a message's own fields, shared by the DLQ and the event log. */
+const MESSAGE_FILTERS = ["messageId", "url", "topicName", "urlGroup", "scheduleId", "queueName", "label", "flowControlKey", "callerIp"];
+
+const DLQ_FILTERS = [...MESSAGE_FILTERS, "responseStatus", "fromDate", "toDate"];
 
 function dlqView(e: DlqEntry): FilterView {
-  const m = e.msg;
-  return {
-    messageId: m.id,
-    url: m.url,
-    topicName: m.topicName,
-    queueName: m.queueName,
-    scheduleId: m.scheduleId,
-    labels: m.labels,
-    flowControlKey: m.flowControl?.key,
-    callerIp: m.callerIP,
-    time: e.failedAt,
-    responseStatus: e.responseStatus,
-  };
+  return { ...msgDataView(e.msg), time: e.failedAt, responseStatus: e.responseStatus };
 }
 
 /** DLQ ids are "<ms>-<seq>", so cursors compare numerically and survive deletions. */
@@ -137,22 +115,7 @@ export function retryDlqBulk(ctx: Ctx): Reply {
 
 // ---- logs / events ----------------------------------------------------------------------
 
-const EVENT_FILTERS = [
-  "state",
-  "messageId",
-  "url",
-  "topicName",
-  "urlGroup",
-  "scheduleId",
-  "queueName",
-  "label",
-  "flowControlKey",
-  "callerIp",
-  "host",
-  "path",
-  "fromDate",
-  "toDate",
-];
+const EVENT_FILTERS = ["state", ...MESSAGE_FILTERS, "host", "path", "fromDate", "toDate"];
 
 /** Served on both /v2/events (what the SDKs call) and /v2/logs (current docs), with both keys. */
 export function listEvents(ctx: Ctx): Reply {

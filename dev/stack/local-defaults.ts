@@ -33,6 +33,18 @@ export const LOCAL_S3 = {
   region: "us-east-1",
 } as const;
 
+/** The app's S3_* settings for the local bucket served at `endpoint`. */
+export function localS3Env(endpoint: string): Record<string, string> {
+  return {
+    S3_ENDPOINT: endpoint,
+    S3_REGION: LOCAL_S3.region,
+    S3_ACCESS_KEY_ID: LOCAL_S3.accessKey,
+    S3_SECRET_ACCESS_KEY: LOCAL_S3.secretKey,
+    S3_BUCKET: LOCAL_S3.bucket,
+    S3_FORCE_PATH_STYLE: "true",
+  };
+}
+
 export const LOCAL_PG = { user: "postgres", password: "postgres", database: "biblio" } as const;
 
 /** User 1 of the published QStash dev-server credentials: public, local-only by design. */

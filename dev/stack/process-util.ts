@@ -7,6 +7,18 @@ import { dirname } from "node:path";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Stops started services newest first (reversing the list in place), logging each and going on past failures. */
+export async function stopInReverse(services: { name: string; stop(): Promise<void> }[], log: (line: string) => void): Promise<void> {
+  for (const s of services.reverse()) {
+    try {
+      await s.stop();
+      log(`stopped ${s.name}`);
+    } catch (error) {
+      log(`failed to stop ${s.name}: ${(error as Error).message}`);
+    }
+  }
+}
+
 export interface SpawnDetachedOptions {
   cmd: string;
   args: string[];

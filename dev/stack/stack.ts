@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { startQstashServer } from "../qstash/server";
 import { configureBucket, ensureCephPackages, startCeph } from "./ceph";
-import { DATA_DIR, LOCAL_PG, LOCAL_S3, localAuthSecret, PORTS, QSTASH_DEV_USER } from "./local-defaults";
+import { DATA_DIR, LOCAL_PG, LOCAL_S3, localAuthSecret, localS3Env, PORTS, QSTASH_DEV_USER } from "./local-defaults";
 import { startPostgres } from "./postgres";
-import { describePortOwner, isPidAlive, isPortFree } from "./process-util";
+import { describePortOwner, isPidAlive, isPortFree, stopInReverse } from "./process-util";
 import { startWsProxy } from "./ws-proxy";
 
 export type Log = (line: string) => void;
@@ -69,14 +69,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const timings: Record<string, number> = {};
 
   const stop = async () => {
-    for (const s of stoppables.reverse()) {
-      try {
-        await s.stop();
-        log(`stopped ${s.name}`);
-      } catch (error) {
-        log(`failed to stop ${s.name}: ${(error as Error).message}`);
-      }
-    }
+    await stopInReverse(stoppables, log);
     stoppables.length = 0;
     rmSync(STATE_FILE, { force: true });
   };
@@ -129,22 +122,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         }),
       );
       track({ name: "ceph", stop: ceph.stop });
-      await configureBucket({
-        endpoint: ceph.endpoint,
-        accessKey: LOCAL_S3.accessKey,
-        secretKey: LOCAL_S3.secretKey,
-        bucket: LOCAL_S3.bucket,
-        corsOrigins: corsOrigins(appUrl, opts.corsOrigins),
-        region: LOCAL_S3.region,
-      });
-      Object.assign(env, {
-        S3_ENDPOINT: ceph.endpoint,
-        S3_REGION: LOCAL_S3.region,
-        S3_ACCESS_KEY_ID: LOCAL_S3.accessKey,
-        S3_SECRET_ACCESS_KEY: LOCAL_S3.secretKey,
-        S3_BUCKET: LOCAL_S3.bucket,
-        S3_FORCE_PATH_STYLE: "true",
-      });
+      await configureBucket({ ...LOCAL_S3, endpoint: ceph.endpoint, corsOrigins: corsOrigins(appUrl, opts.corsOrigins) });
+      Object.assign(env, localS3Env(ceph.endpoint));
       started.push(`s3 (ceph)  ${ceph.endpoint}/${LOCAL_S3.bucket} (${ceph.coldInit ? "initialised" : "warm"}, ${timings.ceph} ms)`);
     }
 

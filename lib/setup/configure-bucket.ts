@@ -1,30 +1,11 @@
 // Provider-neutral bucket setup (AWS S3, R2, MinIO, Ceph): the production copy of the
 // generic part of dev/stack/ceph-bucket.ts, since the app must not import dev/.
 import { createHash } from "node:crypto";
-import {
-  CreateBucketCommand,
-  HeadBucketCommand,
-  PutBucketCorsCommand,
-  PutBucketLifecycleConfigurationCommand,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, PutBucketLifecycleConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
+import { type S3Target, s3ClientConfig } from "../storage/s3-config";
 
 export const ABORT_INCOMPLETE_MULTIPART_DAYS = 1;
 const CORS_MAX_AGE_SECONDS = 3600;
-
-export type S3Target = { endpoint?: string; region: string; accessKey: string; secretKey: string; forcePathStyle: boolean };
-
-export function s3ClientConfig(t: S3Target): S3ClientConfig {
-  return {
-    endpoint: t.endpoint,
-    region: t.region,
-    forcePathStyle: t.forcePathStyle,
-    credentials: { accessKeyId: t.accessKey, secretAccessKey: t.secretKey },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  };
-}
 
 /**
  * Ceph RGW 16 rejects PutBucketLifecycleConfiguration (and checks PutBucketCors) without

@@ -3,7 +3,7 @@
 // needs an EventBridge rule and API destination, which are account-level resources.
 import { GetBucketNotificationConfigurationCommand, PutBucketNotificationConfigurationCommand, S3Client, type TopicConfiguration } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from "@aws-sdk/client-sns";
-import { type S3Target, s3ClientConfig } from "./configure-bucket";
+import { type S3Target, s3ClientConfig } from "../storage/s3-config";
 
 /** ObjectCreated:Put and CompleteMultipartUpload (Ceph names both under ObjectCreated:*), plus deletes for the timeline. */
 export const NOTIFIED_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"] as const;

@@ -1,5 +1,6 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { getEnv } from "@/lib/env";
+import { s3ClientConfig } from "./s3-config";
 import { SyncSha256 } from "./sync-sha256";
 
 let client: S3Client | undefined;
@@ -20,14 +21,13 @@ export function getPresignS3(): S3Client {
 function clientConfig(): S3ClientConfig {
   const env = getEnv();
   return {
-    endpoint: env.S3_ENDPOINT,
-    region: env.S3_REGION,
-    forcePathStyle: env.S3_FORCE_PATH_STYLE,
-    credentials: { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
-    // Otherwise presigned URLs carry the CRC of an empty body, which real S3 rejects
-    // once the browser PUTs actual bytes; Ceph also lacks the newer checksum headers.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
+    ...s3ClientConfig({
+      endpoint: env.S3_ENDPOINT,
+      region: env.S3_REGION,
+      accessKey: env.S3_ACCESS_KEY_ID,
+      secretKey: env.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    }),
     // Bounds (issue 13): a paused or unreachable store fails in seconds, not minutes. The
     // request timeout is the longest silence on the socket (Node) so a long streamed GET
     // is fine; the SDK builds its default handler (Node or fetch) from these settings.

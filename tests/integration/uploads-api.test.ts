@@ -44,6 +44,13 @@ async function putSingle(url: string, headers: Record<string, string>, bytes: Ui
   expect(res.status).toBe(200);
 }
 
+/** Creates a single-PUT upload and PUTs `bytes` to its signed URL. */
+async function createAndPut(user: TestUser, body: Record<string, unknown>, bytes: Uint8Array<ArrayBuffer>) {
+  const created = await create(user, body);
+  await putSingle(created.body.put.url, created.body.put.headers, bytes);
+  return created;
+}
+
 async function complete(user: TestUser, id: string) {
   return callRoute(completeRoute.POST, { method: "POST", cookie: user.cookie, params: { id }, body: {} });
 }
@@ -108,8 +115,7 @@ describe("create upload", () => {
 
 describe("single PUT upload", () => {
   it("completes to queued with one job, and a second complete adds nothing", async () => {
-    const created = await create(owner, { name: "pic.png", type: "image/png", size: PNG.length });
-    await putSingle(created.body.put.url, created.body.put.headers, PNG);
+    const created = await createAndPut(owner, { name: "pic.png", type: "image/png", size: PNG.length }, PNG);
     const first = await complete(owner, created.body.upload.id);
     expect(first.status).toBe(200);
     expect(first.body.upload.status).toBe("queued");
@@ -136,8 +142,7 @@ describe("single PUT upload", () => {
   });
 
   it("rejects a type mismatch", async () => {
-    const created = await create(owner, { name: "movie.mp4", type: "video/mp4", size: PNG.length });
-    await putSingle(created.body.put.url, created.body.put.headers, PNG);
+    const created = await createAndPut(owner, { name: "movie.mp4", type: "video/mp4", size: PNG.length }, PNG);
     const res = await complete(owner, created.body.upload.id);
     expect(res.status).toBe(422);
     expect(res.body.error.message).toBe("The file was declared as video/mp4 but its contents are image/png.");
@@ -152,8 +157,7 @@ describe("single PUT upload", () => {
   });
 
   it("keeps the row uploaded and answers success when the publish fails", async () => {
-    const created = await create(owner, { name: "pic.png", type: "image/png", size: PNG.length });
-    await putSingle(created.body.put.url, created.body.put.headers, PNG);
+    const created = await createAndPut(owner, { name: "pic.png", type: "image/png", size: PNG.length }, PNG);
     const env = getEnv();
     replaceQstashClient(new Client({ baseUrl: env.QSTASH_URL, token: "revoked-token", devMode: false, retry: false }));
     try {

@@ -1,17 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withTempDirs } from "./harness.js";
 import { api, Endpoint, startServer, until } from "./helpers.js";
 
 let s: Awaited<ReturnType<typeof startServer>>;
 let ep: Endpoint;
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), "qstash-correct-"));
-  dirs.push(d);
-  return d;
-};
+const tmp = withTempDirs("qstash-correct-");
 
 beforeAll(async () => {
   s = await startServer();
@@ -21,7 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s.stop();
   await ep.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** A destination that holds every request until released. */

@@ -1,18 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Client } from "@upstash/qstash";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withTempDirs } from "./harness.js";
 import { Endpoint, sleep, startServer, TOKEN, until } from "./helpers.js";
 
 let ep: Endpoint;
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), "qstash-local-"));
-  dirs.push(d);
-  return d;
-};
+const tmp = withTempDirs("qstash-local-");
 
 beforeAll(async () => {
   ep = await new Endpoint().start();
@@ -21,7 +16,6 @@ const spawned: ChildProcess[] = [];
 afterAll(async () => {
   for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await ep.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 function spawnCli(dataDir: string): Promise<{ child: ChildProcess; url: string }> {

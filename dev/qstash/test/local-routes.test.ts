@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitForQstashIdle } from "../idle.js";
-import { api, Endpoint, startServer, TOKEN } from "./helpers.js";
+import { ep, s, withServerAndEndpoint } from "./harness.js";
+import { api, startServer, TOKEN } from "./helpers.js";
 
-let s: Awaited<ReturnType<typeof startServer>>;
-let ep: Endpoint;
-
-beforeAll(async () => {
-  s = await startServer();
-  ep = await new Endpoint().start();
-});
-afterAll(async () => {
-  await s.stop();
-  await ep.stop();
-});
+withServerAndEndpoint();
 
 describe("/_local routes", () => {
   it("need the token, like every API route", async () => {

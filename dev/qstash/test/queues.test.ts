@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, Endpoint, sleep, startServer, until } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { ep, s, withServerAndEndpoint } from "./harness.js";
+import { api, sleep, startServer, until } from "./helpers.js";
 
-let s: Awaited<ReturnType<typeof startServer>>;
-let ep: Endpoint;
-
-beforeAll(async () => {
-  s = await startServer();
-  ep = await new Endpoint().start();
-});
-afterAll(async () => {
-  await s.stop();
-  await ep.stop();
-});
+withServerAndEndpoint();
 
 describe("queues API", () => {
   it("upsert, get, list, pause/resume (idempotent), lag and delete", async () => {

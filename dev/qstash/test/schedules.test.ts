@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { nextFireMs, parseCron } from "../cron.js";
-import { api, Endpoint, startServer, until } from "./helpers.js";
+import { ep, s, withServerAndEndpoint } from "./harness.js";
+import { api, until } from "./helpers.js";
 
-let s: Awaited<ReturnType<typeof startServer>>;
-let ep: Endpoint;
-
-beforeAll(async () => {
-  s = await startServer();
-  ep = await new Endpoint().start();
-});
-afterAll(async () => {
-  await s.stop();
-  await ep.stop();
-});
+withServerAndEndpoint();
 
 describe("schedules", () => {
   it("create, get, list, overwrite and delete", async () => {
