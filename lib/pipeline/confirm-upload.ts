@@ -4,7 +4,7 @@ import { getEnv } from "@/lib/env";
 import { ANALYSIS_OPTIONS, type JobPayload } from "@/lib/jobs/job-payload";
 import { log } from "@/lib/log";
 import { getPlan, isTypeAllowed } from "@/lib/plans/plans";
-import { freshDedupId, publishJob } from "@/lib/queue/publish-job";
+import { publishJob, republishDedupId } from "@/lib/queue/publish-job";
 import { headObject, isNotFound, readHead, readRange } from "@/lib/storage/objects";
 import { withUploadSpan } from "@/lib/trace/upload-trace";
 import { detectType, SNIFF_BYTES, typeMatches } from "./sniff-type";
@@ -24,9 +24,9 @@ export function confirmUpload(upload: UploadRow, noticedBy: UploadSource): Promi
 }
 
 async function confirmInSpan(upload: UploadRow, noticedBy: UploadSource): Promise<ConfirmOutcome> {
-  // Already confirmed but not published (a failed or interrupted publish): a re-publish,
-  // under a fresh dedup id so QStash cannot hand back an old, long-delivered message.
-  if (upload.status === "uploaded") return publishUpload(upload, { dedupId: freshDedupId(upload.id, "again") });
+  // Already confirmed but not yet queued: another trigger may be publishing it right now, or
+  // its publish failed. One dedup id per failed-publish count makes racers one message.
+  if (upload.status === "uploaded") return publishUpload(upload, { dedupId: republishDedupId(upload) });
   if (upload.status !== "pending") return { outcome: "unchanged", upload };
   // A multipart upload is confirmed under whoever completed it: the storage event that
   // a client's own CompleteMultipartUpload fires must not take the credit.

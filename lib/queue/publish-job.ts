@@ -17,6 +17,18 @@ export function freshDedupId(uploadId: string, why: string): string {
 }
 
 /**
+ * The dedup id for publishing an `uploaded` row again (a confirm that finds the row already
+ * confirmed, or the outbox). Derived from the row's failed-publish count, so racers that
+ * read the same row (a second `/complete`, the storage event, the sweep) collapse into one
+ * QStash message, while each retry after a recorded failure gets an id no earlier publish
+ * used. With no failure recorded yet, it is the first publish's own id: that publish may be
+ * in flight right now.
+ */
+export function republishDedupId(row: { id: string; publishAttempts: number }): string {
+  return row.publishAttempts === 0 ? row.id : `${row.id}-again-${row.publishAttempts}`;
+}
+
+/**
  * Publishes one processing job. The first publish dedups on the upload id (and the replay
  * number), so every trigger source that races to publish produces one message; a
  * re-publish passes a fresh `dedupId` instead.

@@ -2,7 +2,7 @@ import { countOutboxFailing, finishSweepRun, insertSweepRun, listOutboxBatch, li
 import { getEnv } from "@/lib/env";
 import { log } from "@/lib/log";
 import { publishUpload } from "@/lib/pipeline/confirm-upload";
-import { freshDedupId } from "@/lib/queue/publish-job";
+import { republishDedupId } from "@/lib/queue/publish-job";
 import { getBucket } from "@/lib/storage/s3-client";
 import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
 import { expireOverdueSinglePuts } from "./expire-overdue";
@@ -132,7 +132,7 @@ async function drainOutbox(ctx: SweepContext): Promise<void> {
     if (!rows.length) return;
     await mapLimit(rows, CONFIRM_CONCURRENCY, async (row) => {
       // A fresh dedup id: a re-publish must never be handed back an old message's id.
-      const out = await publishUpload(row, { dedupId: freshDedupId(row.id, "outbox") });
+      const out = await publishUpload(row, { dedupId: republishDedupId(row) });
       if (out.outcome === "queued") ctx.counts.republished++;
     });
     afterId = rows[rows.length - 1]!.id;

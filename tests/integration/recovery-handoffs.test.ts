@@ -282,3 +282,40 @@ describe("bytes and keys", () => {
     expect((await headObject(key))?.size).toBe(PNG.length);
   });
 });
+
+describe("racing re-publishes of a confirmed upload", () => {
+  /** A row confirmed (`uploaded`) whose publish has not happened yet, as another trigger sees it mid-publish. */
+  async function confirmedNotPublished() {
+    const u = await createAndPut();
+    const row = await transitionUpload({
+      id: u.id,
+      from: ["pending"],
+      to: "uploaded",
+      set: { source: "client", realType: "image/png", realSize: PNG.length },
+      event: { type: "uploaded", source: "client", detail: { size: PNG.length } },
+    });
+    expect(row?.status).toBe("uploaded");
+    return row!;
+  }
+
+  it("two triggers that find the row `uploaded` at once make one job, not two", async () => {
+    const row = await confirmedNotPublished();
+    const outs = await Promise.all([confirmUpload(row, "client"), confirmUpload(row, "storage-event")]);
+    expect(outs.map((o) => o.outcome).sort()).toEqual(["queued", "unchanged"]);
+    await waitFor("the job delivery", async () => jobsFor(row.id).length >= 1);
+    await waitForQuiet(h);
+    expect(jobsFor(row.id)).toHaveLength(1);
+  });
+
+  it("after a failed publish, racing retries still make one job", async () => {
+    const row = await confirmedNotPublished();
+    const failed = await withRevokedQstash(() => confirmUpload(row, "client"));
+    expect(failed.outcome).toBe("uploaded");
+    const after = (await getUploadById(row.id))!;
+    expect(after.publishAttempts).toBe(1);
+    await Promise.all([confirmUpload(after, "client"), confirmUpload(after, "sweep")]);
+    await waitFor("the job delivery", async () => jobsFor(row.id).length >= 1);
+    await waitForQuiet(h);
+    expect(jobsFor(row.id)).toHaveLength(1);
+  });
+});

@@ -107,7 +107,7 @@ describe("control-plane rate limits", () => {
     for (const { pattern, file } of discoverRouteFiles()) {
       const source = readFileSync(file, "utf8");
       const sessionRoutes = source.match(/= withSession\b/g)?.length ?? 0;
-      const limited = source.match(/\{ rateLimit: "[a-z.-]+" \}\)/g)?.length ?? 0;
+      const limited = source.match(/\{\s*rateLimit:\s*"[a-z.-]+"\s*\},?\s*\)/g)?.length ?? 0;
       expect(limited, `${pattern}: every withSession handler passes { rateLimit }`).toBe(sessionRoutes);
     }
   });
