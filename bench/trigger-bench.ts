@@ -37,7 +37,7 @@ async function main() {
   const { callRoute } = await import("../tests/helpers/requests");
   const uploadsRoute = await import("@/app/api/uploads/route");
   const completeRoute = await import("@/app/api/uploads/[id]/complete/route");
-  const { overrideTriggers } = await import("@/lib/triggers/trigger-settings");
+  const { overrideTriggers } = await import("@/tests/helpers/trigger-override");
   const { getDb, closeDb } = await import("@/lib/db/client");
   const { getS3, getBucket } = await import("@/lib/storage/s3-client");
   const { runSweep } = await import("@/lib/sweep/run-sweep");

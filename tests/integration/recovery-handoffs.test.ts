@@ -24,11 +24,11 @@ import { replaceQstashClient } from "@/lib/queue/qstash-client";
 import { headObject } from "@/lib/storage/objects";
 import { getBucket, getS3 } from "@/lib/storage/s3-client";
 import { runSweep } from "@/lib/sweep/run-sweep";
-import { overrideTriggers } from "@/lib/triggers/trigger-settings";
 import { QSTASH_DEV_USER } from "../../dev/stack/local-defaults";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
 import { type Harness, startHarness, waitFor, waitForQuiet } from "../helpers/trigger-harness";
+import { overrideTriggers } from "../helpers/trigger-override";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, ...new Array(200).fill(7)]);
 const TEXT = new TextEncoder().encode("this is plain text, not a picture at all ".repeat(8));

@@ -13,11 +13,11 @@ import { claimMultipartCompletion, getUploadById, listUploadEvents } from "@/lib
 import { completeMultipart, headObject, listAllParts } from "@/lib/storage/objects";
 import { getBucket, getS3 } from "@/lib/storage/s3-client";
 import { runSweep } from "@/lib/sweep/run-sweep";
-import { overrideTriggers } from "@/lib/triggers/trigger-settings";
 import { partCountFor, partSizeFor } from "@/lib/uploads/part-size";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
 import { type Harness, startHarness, waitFor, waitForQuiet } from "../helpers/trigger-harness";
+import { overrideTriggers } from "../helpers/trigger-override";
 
 const SIZE = 17 * 1024 * 1024;
 /** A real MP4 header (so type detection passes) padded to the declared size. */

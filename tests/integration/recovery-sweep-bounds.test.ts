@@ -9,10 +9,10 @@ import { getCursor, setCursor } from "@/lib/db/queries/sweep";
 import { getUploadsByIds } from "@/lib/db/queries/uploads";
 import { getBucket } from "@/lib/storage/s3-client";
 import { runSweep } from "@/lib/sweep/run-sweep";
-import { overrideTriggers } from "@/lib/triggers/trigger-settings";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
 import { type Harness, startHarness } from "../helpers/trigger-harness";
+import { overrideTriggers } from "../helpers/trigger-override";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, ...new Array(100).fill(5)]);
 

@@ -9,10 +9,10 @@ import { getUploadsByIds, listUploadEvents } from "@/lib/db/queries/uploads";
 import { getBucket, getS3 } from "@/lib/storage/s3-client";
 import { mapLimit } from "@/lib/sweep/map-limit";
 import { runSweep } from "@/lib/sweep/run-sweep";
-import { overrideTriggers } from "@/lib/triggers/trigger-settings";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
 import { type Harness, startHarness, waitFor, waitForQuiet } from "../helpers/trigger-harness";
+import { overrideTriggers } from "../helpers/trigger-override";
 
 /** Stated seed: the same 200 uploads fall in the same groups on every run. */
 const SEED = 20260101;

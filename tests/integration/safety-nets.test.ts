@@ -17,11 +17,11 @@ import { replaceQstashClient } from "@/lib/queue/qstash-client";
 import { getBucket, getS3 } from "@/lib/storage/s3-client";
 import { runPoll } from "@/lib/sweep/run-poll";
 import { runSweep } from "@/lib/sweep/run-sweep";
-import { overrideTriggers } from "@/lib/triggers/trigger-settings";
 import { QSTASH_DEV_USER } from "../../dev/stack/local-defaults";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
 import { type Harness, startHarness, waitFor, waitForQuiet } from "../helpers/trigger-harness";
+import { overrideTriggers } from "../helpers/trigger-override";
 
 // A PNG signature and the IHDR chunk header: enough for the type detector.
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, ...new Array(200).fill(7)]);
