@@ -20,6 +20,7 @@ function positionOf(status: DisplayStatus): Position {
     case "processing":
       return { index: 3, outcome: "active" };
     case "processed":
+    case "deleted":
       return { index: 4, outcome: "done" };
     case "failed":
       return { index: 3, outcome: "stopped" };

@@ -21,6 +21,7 @@ export const STATUS_LABELS: Record<DisplayStatus, string> = {
   expired: "Expired",
   aborted: "Cancelled",
   rejected: "Rejected",
+  deleted: "Deleted",
 };
 
 export const STATUS_TONES: Record<DisplayStatus, StatusTone> = {
@@ -39,6 +40,7 @@ export const STATUS_TONES: Record<DisplayStatus, StatusTone> = {
   expired: "bad",
   aborted: "neutral",
   rejected: "bad",
+  deleted: "neutral",
 };
 
 /** One sentence on what the state means for the person waiting. */
@@ -58,4 +60,5 @@ export const STATUS_HINTS: Record<DisplayStatus, string> = {
   expired: "The bytes never arrived before the deadline.",
   aborted: "The upload was cancelled.",
   rejected: "The stored file did not match what was declared, so it was removed.",
+  deleted: "You deleted this file; its bytes and previews are gone.",
 };

@@ -1,6 +1,8 @@
 /** The upload shapes the browser receives from `/api/uploads/**` (timestamps are ISO strings). */
 
-export type UploadStatus = "pending" | "uploaded" | "queued" | "processing" | "processed" | "failed" | "expired" | "aborted" | "rejected";
+import type { UploadStatus } from "@/lib/db/schema";
+
+export type { UploadStatus };
 
 /** A server component may hand over `Date`s where JSON would carry strings. */
 export type Timestamp = string | Date;
@@ -55,7 +57,7 @@ export type UploadEvent = {
   detail: unknown;
 };
 
-export const FINAL_STATUSES: ReadonlySet<UploadStatus> = new Set(["processed", "failed", "expired", "aborted", "rejected"]);
+export const FINAL_STATUSES: ReadonlySet<UploadStatus> = new Set(["processed", "failed", "expired", "aborted", "rejected", "deleted"]);
 
 export function isFinalStatus(status: UploadStatus): boolean {
   return FINAL_STATUSES.has(status);

@@ -8,7 +8,7 @@ import { uuidv7 } from "uuidv7";
 export const PLANS = ["free", "pro"] as const;
 export type Plan = (typeof PLANS)[number];
 
-export const UPLOAD_STATUSES = ["pending", "uploaded", "queued", "processing", "processed", "failed", "expired", "aborted", "rejected"] as const;
+export const UPLOAD_STATUSES = ["pending", "uploaded", "queued", "processing", "processed", "failed", "expired", "aborted", "rejected", "deleted"] as const;
 export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
 
 /** Which trigger confirmed an upload (DESIGN §1: patterns 2, 1/3, 4-as-sweep, 4-as-poll). */
@@ -232,6 +232,8 @@ export const uploads = pgTable(
     expiredAt: timestamptz("expired_at"),
     abortedAt: timestamptz("aborted_at"),
     rejectedAt: timestamptz("rejected_at"),
+    /** The owner deleted the file: its object, derived files and any multipart session are gone. */
+    deletedAt: timestamptz("deleted_at"),
     updatedAt: timestamptz("updated_at")
       .defaultNow()
       .$onUpdate(() => new Date())
@@ -272,6 +274,37 @@ export const uploads = pgTable(
     check("uploads_source_check", sql`${t.source} IN (${oneOf(UPLOAD_SOURCES)})`),
     check("uploads_plan_check", sql`${t.plan} IN (${oneOf(PLANS)})`),
     check("uploads_declared_size_check", sql`${t.declaredSize} >= 0`),
+  ],
+);
+
+/** What a processor derived from an upload (poster, sprite sheet, seek-preview WebVTT). */
+export const DERIVED_KINDS = ["thumbnail", "storyboard", "storyboard-vtt"] as const;
+export type DerivedKind = (typeof DERIVED_KINDS)[number];
+
+/**
+ * Files a processor wrote under `derived/<uploadId>/`. They count toward the owner's
+ * storage and are deleted with their upload; the row outlives a deleted object only
+ * until the deletion that removes both.
+ */
+export const derivedFiles = pgTable(
+  "derived_files",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    uploadId: text("upload_id")
+      .notNull()
+      .references(() => uploads.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: DERIVED_KINDS }).notNull(),
+    storageKey: text("storage_key").notNull(),
+    contentType: text("content_type").notNull(),
+    bytes: bigint("bytes", { mode: "number" }).notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    createdAt: timestamptz("created_at").defaultNow().notNull(),
+  },
+  (t) => [
+    uniqueIndex("derived_files_upload_kind_key").on(t.uploadId, t.kind),
+    uniqueIndex("derived_files_storage_key_key").on(t.storageKey),
+    check("derived_files_kind_check", sql`${t.kind} IN (${oneOf(DERIVED_KINDS)})`),
   ],
 );
 
