@@ -39,7 +39,10 @@ function playwrightCounts(file: string): Counts {
 
 async function main() {
   if (WORLD !== "test") throw new Error("run the suite through ./dev/test (BIBLIO_WORLD=test)");
-  const only = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  // `./dev/test e2e e2e/upload.spec.ts` runs just those spec files (`unit` or `e2e` selects a half).
+  const specs = args.filter((a) => a.endsWith(".spec.ts"));
+  const only = args.filter((a) => !a.endsWith(".spec.ts"));
   const t0 = performance.now();
   log(`node ${process.version}, test world in ${DATA_DIR}`);
   // Always a stack of its own (the `test` world: own data dir and ports), never the
@@ -69,7 +72,7 @@ async function main() {
       const e2eEnv = { ...env, APP_URL: `http://localhost:${E2E_PORT}`, E2E_PORT: String(E2E_PORT) };
       await buildApp(e2eEnv);
       const pwJson = join(REPORT_DIR, "playwright.json");
-      await runTool("playwright", ["test"], { ...e2eEnv, PW_JSON_REPORT: pwJson });
+      await runTool("playwright", ["test", ...specs], { ...e2eEnv, PW_JSON_REPORT: pwJson });
       e2e = playwrightCounts(pwJson);
     }
   } finally {
