@@ -6,7 +6,8 @@ const nextConfig: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   poweredByHeader: false,
   // Loaded from node_modules at run time: its WebAssembly file is read from disk (lib/processors/probe.ts).
-  serverExternalPackages: ["mediainfo.js"],
+  // ffmpeg-installer resolves its platform's binary package at run time.
+  serverExternalPackages: ["mediainfo.js", "@ffmpeg-installer/ffmpeg"],
   turbopack: {
     resolveAlias: {
       // On Edge the ESM xml-builder reaches for DOMParser, which does not exist there;
