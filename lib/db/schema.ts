@@ -247,6 +247,8 @@ export const uploads = pgTable(
     // would not match `orderBy(desc(...))` and the planner would sort instead.
     index("uploads_owner_created_idx").on(t.ownerId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("uploads_project_created_idx").on(t.projectId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // Live status: an open Files table asks "what changed in this project since (updated_at, id)?" every 2 s.
+    index("uploads_project_updated_idx").on(t.projectId, t.updatedAt, t.id),
     // Admin listing over ~1M rows, unfiltered and by status. The status index also serves
     // the sweep's outbox (`uploaded`) and lease (`processing`) scans, which are small ranges.
     index("uploads_created_idx").on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),

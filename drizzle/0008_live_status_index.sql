@@ -1,0 +1,1 @@
+CREATE INDEX "uploads_project_updated_idx" ON "uploads" USING btree ("project_id","updated_at","id");
