@@ -1,5 +1,6 @@
 import { markOrphansDeleted, recordOrphans } from "@/lib/db/queries/storage-orphans";
 import { getUploadByKey, recordUploadEvent } from "@/lib/db/queries/uploads";
+import { isDerivedKey } from "@/lib/derived/derived-files";
 import { confirmUpload } from "@/lib/pipeline/confirm-upload";
 import { getBucket } from "@/lib/storage/s3-client";
 import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
@@ -19,6 +20,11 @@ export async function handleStorageEvents(events: StorageEvent[]): Promise<Event
   for (const event of events) {
     if (event.bucket && event.bucket !== bucket) {
       out.push({ key: event.key, outcome: "other_bucket" });
+      continue;
+    }
+    // The worker's own writes (posters, sprite sheets) are tracked in derived_files, not orphans.
+    if (isDerivedKey(event.key)) {
+      out.push({ key: event.key, outcome: "derived" });
       continue;
     }
     const upload = await getUploadByKey(event.key);

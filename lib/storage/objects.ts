@@ -27,6 +27,26 @@ export async function presignPut(key: string, contentType: string, size: number,
   return { url, headers: { "content-type": contentType, "if-none-match": "*" } };
 }
 
+/**
+ * A presigned GET. Range requests work under it (Range is not signed), so the same URL
+ * serves a player's seeks and ffmpeg's reads. `disposition` sets Content-Disposition on
+ * the response (a download's file name).
+ */
+export async function presignGet(key: string, expiresIn: number, opts: { disposition?: string; contentType?: string } = {}): Promise<string> {
+  const command = new GetObjectCommand({
+    Bucket: getBucket(),
+    Key: key,
+    ...(opts.disposition ? { ResponseContentDisposition: opts.disposition } : {}),
+    ...(opts.contentType ? { ResponseContentType: opts.contentType } : {}),
+  });
+  return getSignedUrl(getPresignS3(), command, { expiresIn });
+}
+
+/** Writes a small server-made object (a poster, a sprite sheet) whole. */
+export async function putObject(key: string, body: Uint8Array | string, contentType: string): Promise<void> {
+  await getS3().send(new PutObjectCommand({ Bucket: getBucket(), Key: key, Body: body, ContentType: contentType }));
+}
+
 export async function createMultipart(key: string, contentType: string): Promise<string> {
   const out = await getS3().send(new CreateMultipartUploadCommand({ Bucket: getBucket(), Key: key, ContentType: contentType }));
   if (!out.UploadId) throw new Error("CreateMultipartUpload returned no UploadId");

@@ -1,0 +1,38 @@
+import { deleteDerivedFileRows, listDerivedFiles as listDerived } from "@/lib/db/queries/derived-files";
+import type { DerivedKind } from "@/lib/db/schema";
+import { deleteObject, presignGet } from "@/lib/storage/objects";
+
+export { type DerivedFileRow, listDerivedFilesFor } from "@/lib/db/queries/derived-files";
+export { listDerived };
+
+/** Every derived object lives under this prefix, so storage sweeps can tell them from uploads. */
+export const DERIVED_PREFIX = "derived/";
+
+/** The key a processor writes one kind of derived file to; fixed per upload and kind, so a redelivery overwrites it. */
+export function derivedKeyFor(uploadId: string, kind: DerivedKind, ext: string): string {
+  return `${DERIVED_PREFIX}${uploadId}/${kind}.${ext}`;
+}
+
+export function isDerivedKey(key: string): boolean {
+  return key.startsWith(DERIVED_PREFIX);
+}
+
+/** How long a derived file's signed URL lives: enough for a page view, short enough not to be a share link. */
+export const DERIVED_URL_TTL_SECONDS = 15 * 60;
+
+/**
+ * A short-lived signed GET for one derived file of an upload, or null when there is none.
+ * The caller checks that the user may see the upload first.
+ */
+export async function signedDerivedUrl(uploadId: string, kind: DerivedKind): Promise<string | null> {
+  const row = (await listDerived(uploadId)).find((r) => r.kind === kind);
+  return row ? presignGet(row.storageKey, DERIVED_URL_TTL_SECONDS, { contentType: row.contentType }) : null;
+}
+
+/** Removes an upload's derived objects, then their rows (a row never points at nothing it claims to count). */
+export async function deleteDerived(uploadId: string): Promise<number> {
+  const rows = await listDerived(uploadId);
+  for (const row of rows) await deleteObject(row.storageKey);
+  await deleteDerivedFileRows(uploadId);
+  return rows.length;
+}
