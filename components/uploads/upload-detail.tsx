@@ -1,62 +1,24 @@
 "use client";
 
-import { useEffect, useState } from "react";
-import { ApiRequestError, errorMessage } from "@/lib/client/api-client";
-import { isFinalStatus, type UploadEvent, type UploadView } from "@/lib/client/upload-types";
-import { getUpload } from "@/lib/client/uploads-api";
+import type { UploadEvent, UploadView } from "@/lib/client/upload-types";
 import { formatBytes } from "@/lib/plans/plans";
 import { LocalTime } from "./local-time";
 import { PipelineState } from "./pipeline-state";
 import { StatusBadge } from "./status-badge";
 import { UploadResults } from "./upload-results";
 import { UploadTimeline } from "./upload-timeline";
+import { useLiveUpload } from "./use-live-upload";
 
-const FAST_POLL_MS = 1_000;
-const FAST_POLLS = 30;
-const MAX_POLL_MS = 10_000;
-
-type Props = { initial: { upload: UploadView; events: UploadEvent[] } };
+type Props = {
+  initial: { upload: UploadView; events: UploadEvent[] };
+  /** The server's time before it read `initial`: changes after it arrive live. */
+  liveSince: string;
+};
 
 /** One upload's live view: where it is in the pipeline, why it stopped, what was found, and its timeline. */
-export function UploadDetail({ initial }: Props) {
-  const [data, setData] = useState(initial);
-  const [pollError, setPollError] = useState<string | null>(null);
+export function UploadDetail({ initial, liveSince }: Props) {
+  const { data, pollError } = useLiveUpload(initial, liveSince);
   const { upload, events } = data;
-  const final = isFinalStatus(upload.status);
-
-  useEffect(() => {
-    if (final) return;
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let polls = 0;
-    const controller = new AbortController();
-
-    const tick = async () => {
-      polls++;
-      try {
-        const next = await getUpload(upload.id, controller.signal);
-        if (cancelled) return;
-        setData(next);
-        setPollError(null);
-        if (isFinalStatus(next.upload.status)) return;
-      } catch (error) {
-        if (cancelled) return;
-        if (error instanceof ApiRequestError && error.status >= 400 && error.status < 500 && error.status !== 429) {
-          setPollError(errorMessage(error));
-          return;
-        }
-        setPollError("Lost contact with Biblio; retrying…");
-      }
-      const delay = Math.min(MAX_POLL_MS, FAST_POLL_MS * 1.5 ** Math.max(0, polls - FAST_POLLS));
-      timer = setTimeout(tick, document.hidden ? Math.max(delay, 5_000) : delay);
-    };
-    timer = setTimeout(tick, FAST_POLL_MS);
-    return () => {
-      cancelled = true;
-      controller.abort();
-      if (timer) clearTimeout(timer);
-    };
-  }, [upload.id, final]);
 
   const reason = upload.status === "rejected" ? upload.rejectReason : upload.status === "failed" ? upload.failureReason : null;
 

@@ -79,6 +79,24 @@ const TARGETS: Target[] = [
   },
   { key: "GET /api/projects", as: "owner", runs: 100, arb: () => query(["cursor", "limit"]).map((q) => ({ query: q })) },
   { key: "POST /api/projects", as: "owner", runs: 500, arb: () => body({ name: weirdString }) },
+  {
+    key: "GET /api/projects/[projectId]/uploads/changes",
+    as: "owner",
+    runs: 600,
+    arb: (i) =>
+      fc
+        .tuple(
+          fc.oneof(fc.constant(i.projectId), weirdString),
+          query(
+            ["since"],
+            fc.oneof(
+              weirdString,
+              fc.constantFrom("2026-01-01T00:00:00Z", "2026-13-45T00:00:00Z", "2026-01-01T00:00:00.123456Z|upl_x", "2026-01-01T00:00:00Z|a|b"),
+            ),
+          ),
+        )
+        .map(([projectId, q]) => ({ params: { projectId }, query: q })),
+  },
   { key: "GET /api/uploads/[id]", as: "owner", runs: 700, arb: (i) => uploadId([i.single, i.multipart]).map((id) => ({ params: { id } })) },
   {
     key: "DELETE /api/uploads/[id]",

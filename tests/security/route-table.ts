@@ -84,6 +84,15 @@ export const ROUTE_TABLE: Record<string, Row> = {
     call: async (w) => ({ body: { name: "m.png", type: "image/png", size: 100, projectId: w.owner.projectId } }),
     expect: projectMembers(201),
   },
+  // Live status: members follow their project; admins may too, as they may open any upload.
+  "GET /api/projects/[projectId]/uploads/changes": {
+    kind: "user",
+    call: async (w) => {
+      await single(w);
+      return { params: { projectId: w.owner.projectId }, query: "since=2000-01-01T00:00:00Z" };
+    },
+    expect: { anonymous: 401, other: 404, member: 200, owner: 200, admin: 200 },
+  },
   "GET /api/uploads/[id]": { kind: "user", call: async (w) => ({ params: { id: await single(w) } }), expect: uploadReaders(200) },
   "DELETE /api/uploads/[id]": { kind: "user", call: async (w) => ({ params: { id: await single(w) } }), expect: uploadOwner(200) },
   "GET /api/uploads/[id]/parts": { kind: "user", call: async (w) => ({ params: { id: await multipart(w) } }), expect: uploadOwner(200) },

@@ -7,6 +7,7 @@ import { ProjectFiles } from "@/components/uploads/project-files";
 import { getSessionUser } from "@/lib/auth/session";
 import { getPlan } from "@/lib/plans/plans";
 import { getProjectForUser } from "@/lib/projects/get-project";
+import { liveChangesStart } from "@/lib/uploads/list-changes";
 import { listUploads } from "@/lib/uploads/list-uploads";
 
 export const metadata: Metadata = { title: "Project · Biblio" };
@@ -19,6 +20,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
   if (!user) redirect(`/sign-in?next=${encodeURIComponent(`/projects/${projectId}`)}`);
   const project = await getProjectForUser(projectId, user.id);
   if (!project) notFound();
+  const liveSince = liveChangesStart();
   const { uploads, nextCursor } = await listUploads({ userId: user.id, projectId: project.id, limit: PAGE_SIZE });
 
   return (
@@ -36,7 +38,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
 
       <section aria-labelledby="files-heading">
         <h2 id="files-heading">Files</h2>
-        <ProjectFiles projectId={project.id} uploads={uploads} nextCursor={nextCursor} pageSize={PAGE_SIZE} />
+        <ProjectFiles projectId={project.id} uploads={uploads} nextCursor={nextCursor} liveSince={liveSince} pageSize={PAGE_SIZE} />
       </section>
     </>
   );

@@ -48,3 +48,9 @@ export async function getProjectForMember(projectId: string, userId: string): Pr
     .limit(1);
   return row ?? null;
 }
+
+/** A project's name by id, whoever asks: for admins, who may open any upload. */
+export async function getProjectNameById(projectId: string): Promise<string | null> {
+  const [row] = await getDb().select({ name: projects.name }).from(projects).where(eq(projects.id, projectId)).limit(1);
+  return row?.name ?? null;
+}
