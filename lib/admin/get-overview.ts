@@ -6,7 +6,6 @@ import {
   getStatusCounts,
   getTriggerLatency,
   getWindowCounters,
-  LATENCY_SAMPLE_PER_SOURCE,
 } from "@/lib/db/queries/admin-stats";
 import { UPLOAD_SOURCES, type UploadSource } from "@/lib/db/schema";
 import { listDlqEntries } from "./dlq";
@@ -38,9 +37,9 @@ export type OverviewBucket = Record<UploadSource, number> & {
 
 export const TRIGGER_LATENCY_DEFINITION =
   `Trigger latency is the time from the last byte landing in storage to the upload's confirmation (uploaded_at). ` +
-  `The landing time is read from the "uploaded" timeline event (${BYTES_AT_KEYS.join(", ")}: the storage event's time or the object's Last-Modified). ` +
+  `The landing time is the earliest one an "uploaded" timeline event recorded (${BYTES_AT_KEYS.join(", ")}: the storage event's time or the object's Last-Modified). ` +
   `Where no trigger recorded it, the intent's creation time is used instead, which makes that sample an upper bound including the transfer. ` +
-  `Percentiles cover the newest ${LATENCY_SAMPLE_PER_SOURCE.toLocaleString("en-US")} confirmations of each source in the window.`;
+  "Percentiles cover every confirmation in the window (nearest-rank, from a histogram kept by the database, within 4.5 % of the exact value).";
 
 export const PROCESSING_LATENCY_DEFINITION =
   "Upload-to-processed latency is processed_at − uploaded_at, over every upload processed in the window (nearest-rank percentiles from a histogram kept by the database, within 4.5 % of the exact value).";

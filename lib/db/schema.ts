@@ -225,6 +225,12 @@ export const uploads = pgTable(
     /** Millisecond precision, so a keyset cursor built from a JS Date matches the row exactly. */
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).defaultNow().notNull(),
     uploadedAt: timestamptz("uploaded_at"),
+    /**
+     * When the last byte landed in storage: the earliest landing time any `uploaded` timeline
+     * event recorded (bytesAt, lastModified, …). Set by a trigger on upload_events; the
+     * admin overview's trigger latency is uploaded_at minus this.
+     */
+    landedAt: timestamptz("landed_at"),
     queuedAt: timestamptz("queued_at"),
     processingAt: timestamptz("processing_at"),
     processedAt: timestamptz("processed_at"),
@@ -471,19 +477,26 @@ export const uploadRollups = pgTable(
 );
 
 /**
- * Upload-to-processed latency (processed_at − uploaded_at) per 5-minute bucket of
- * processed_at, as a log histogram: bin b holds [2^(b/8), 2^((b+1)/8)) ms, bin 0 also
- * everything under 1 ms. A percentile read from it is within 4.5 % of the exact one.
+ * Latency histograms behind the overview, kept by the same triggers as uploadRollups.
+ * `kind` is `processing` (processed_at − uploaded_at, bucketed by processed_at),
+ * `trigger:<source>` (uploaded_at − landed_at) or `trigger-upper:<source>` (uploaded_at −
+ * created_at where no landing time was recorded), both bucketed by uploaded_at. Each
+ * sample is counted at every `level` (bucket width in seconds: 300, 3600, 21600, 86400,
+ * date_bin from 2000-01-01 UTC so they nest), so a 7-day window reads about a dozen
+ * coarse buckets instead of 2,016 fine ones. Bin b holds [2^(b/8), 2^((b+1)/8)) ms, bin 0
+ * also everything under 1 ms: a percentile read from it is within 4.5 % of the exact one.
  */
-export const uploadLatencyBins = pgTable(
-  "upload_latency_bins",
+export const uploadLatencyHist = pgTable(
+  "upload_latency_hist",
   {
+    level: integer("level").notNull(),
+    kind: text("kind").notNull(),
     bucket: timestamptz("bucket").notNull(),
     bin: integer("bin").notNull(),
     shard: integer("shard").notNull(),
     n: bigint("n", { mode: "number" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.bucket, t.bin, t.shard] })],
+  (t) => [primaryKey({ columns: [t.level, t.kind, t.bucket, t.bin, t.shard] })],
 );
 
 /**

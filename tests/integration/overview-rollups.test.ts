@@ -7,12 +7,16 @@ import { closeDb, getDb } from "@/lib/db/node";
 import {
   firstWholeBucket,
   getConfirmationsByBucket,
+  getLatencyHistogram,
   getProcessedByBucket,
   getProcessingLatency,
   getStatusCounts,
+  getTriggerLatency,
   getWindowCounters,
+  type LatencyKind,
 } from "@/lib/db/queries/admin-stats";
 import { countUploadsByStatus } from "@/lib/db/queries/admin-uploads";
+import { UPLOAD_SOURCES } from "@/lib/db/schema";
 import { createTestUser, type TestUser } from "../helpers/auth";
 
 const DAY = 86_400_000;
@@ -67,7 +71,41 @@ async function exactLatency(p: number) {
   return r?.v === null || r?.v === undefined ? null : Number(r.v);
 }
 
+const TRIGGER_KINDS = UPLOAD_SOURCES.flatMap((s) => [`trigger:${s}`, `trigger-upper:${s}`] as LatencyKind[]);
+
+/**
+ * Latency samples straight from uploads and their timeline (the landing time as the earliest
+ * one any `uploaded` event recorded), not from uploads.landed_at or the histogram table.
+ */
+const recountSamples = () => sql`
+  select case when l.t is not null then 'trigger:' else 'trigger-upper:' end || u.source as kind, u.uploaded_at as at,
+    extract(epoch from u.uploaded_at - coalesce(l.t, u.created_at)) * 1000 as ms
+  from uploads u left join lateral (
+    select min(upload_landing_time(e.detail)) as t from upload_events e where e.upload_id = u.id and e.type = 'uploaded'
+  ) l on true
+  where u.source is not null and u.uploaded_at >= ${since.toISOString()}::timestamptz
+  union all
+  select 'processing', processed_at, extract(epoch from processed_at - uploaded_at) * 1000
+  from uploads where processed_at >= ${since.toISOString()}::timestamptz and uploaded_at is not null`;
+
+async function recountHistogram(chartSeconds: number | null) {
+  const at = chartSeconds === null ? sql`null::timestamptz` : sql`date_bin(make_interval(secs => ${chartSeconds}), at, ${ORIGIN})`;
+  const r = await rows<{ at: string | null; kind: string; bin: number; n: number }>(sql`
+    select ${at} as at, kind, upload_latency_bin(ms * interval '1 millisecond') as bin, count(*)::int as n from (${recountSamples()}) x group by 1, 2, 3`);
+  return r.map((x) => `${x.at === null ? "-" : new Date(x.at).toISOString()} ${x.kind} ${x.bin} ${x.n}`).sort();
+}
+
+async function expectHistogramsMatchRecount() {
+  for (const chartSeconds of [300, 3600, 21600, null]) {
+    const hist = (await getLatencyHistogram(since, ["processing", ...TRIGGER_KINDS], chartSeconds))
+      .map((r) => `${r.at === null ? "-" : r.at.toISOString()} ${r.kind} ${r.bin} ${r.n}`)
+      .sort();
+    expect(hist, `latency histogram per ${chartSeconds ?? "window"}`).toEqual(await recountHistogram(chartSeconds));
+  }
+}
+
 async function expectRollupsMatchRecount() {
+  await expectHistogramsMatchRecount();
   expect(await getStatusCounts()).toEqual(await countUploadsByStatus());
   for (const bucketSeconds of [300, 3600, 21600]) {
     const confirmations = (await getConfirmationsByBucket(since, bucketSeconds)).map((b) => `${b.at.toISOString()} ${b.source} ${b.files} ${b.bytes}`).sort();
@@ -162,6 +200,57 @@ describe("overview rollups", () => {
       // Rounding to whole ms adds up to half a millisecond on top of the bin's width.
       expect(Math.abs(approx! - exact!)).toBeLessThanOrEqual(0.045 * Math.max(exact!, 1) + 0.5);
     }
+  });
+
+  it("count trigger latency from the earliest landing time of each upload's uploaded events, exactly", async () => {
+    await newOwner();
+    await seed(300, 3000);
+    const id = (g: number) => `upl_${tag}-${g}`;
+    const uploaded = await rows<{ id: string; g: number }>(
+      sql`select id, substr(id, length(id) - 3)::int as g from uploads where owner_id = ${owner.id} and uploaded_at is not null order by id`,
+    );
+    expect(uploaded.length).toBeGreaterThan(50);
+    // Most confirmations record a landing time (each key the triggers write), some none at all.
+    const keys = ["bytesAt", "lastModified", "objectLastModified", "eventTime"];
+    await db().execute(sql`
+      insert into upload_events (upload_id, type, source, detail)
+      select u.id, 'uploaded', u.source, jsonb_build_object((${sql.param(keys)}::text[])[1 + k.g % 4], to_char((u.uploaded_at - (k.g % 90) * interval '1 second') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+      from uploads u join lateral (select substr(u.id, length(u.id) - 3)::int as g) k on true
+      where u.owner_id = ${owner.id} and u.uploaded_at is not null and k.g % 5 <> 0`);
+    await expectRollupsMatchRecount();
+
+    const [first, second, third] = uploaded.filter((u) => u.g % 5 !== 0);
+    // A later event with an earlier landing time wins; a malformed one neither fails nor counts.
+    await db().execute(sql`insert into upload_events (upload_id, type, source, detail) values
+      (${first!.id}, 'uploaded', 'poll', jsonb_build_object('bytesAt', to_char((now() - interval '3 days') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))),
+      (${second!.id}, 'uploaded', 'poll', '{"bytesAt": "2026-13-45T99:00:00Z"}'::jsonb),
+      (${second!.id}, 'queued', 'poll', '{"bytesAt": "2020-01-01T00:00:00Z"}'::jsonb)`);
+    const [landed] = await rows<{ a: string; b: string | null }>(sql`
+      select (select landed_at from uploads where id = ${first!.id})::text as a,
+        (select landed_at from uploads where id = ${second!.id}) = (select min(upload_landing_time(detail)) from upload_events where upload_id = ${second!.id} and type = 'uploaded') as b`);
+    expect(new Date(landed!.a).getTime()).toBeLessThan(Date.now() - 2 * DAY);
+    expect(landed!.b).toBe(true);
+    // Rows move between sources and windows, and go away.
+    await db().execute(sql`update uploads set source = 'sweep', uploaded_at = uploaded_at - interval '7 hours' where id = ${third!.id}`);
+    await db().execute(sql`delete from uploads where id = ${id(3005)}`);
+    await expectRollupsMatchRecount();
+
+    const latency = await getTriggerLatency(since);
+    const exact = await rows<{ kind: string; n: number; p50: number | null; p95: number | null }>(sql`
+      select kind, count(*)::int as n, percentile_disc(0.5) within group (order by greatest(ms, 0)) as p50, percentile_disc(0.95) within group (order by greatest(ms, 0)) as p95
+      from (${recountSamples()}) x where kind <> 'processing' group by 1`);
+    for (const l of latency) {
+      const mine = exact.filter((e) => e.kind.endsWith(`:${l.source}`));
+      expect(l.samples, l.source).toBe(mine.reduce((n, e) => n + e.n, 0));
+      expect(l.exactSamples, l.source).toBe(mine.find((e) => e.kind === `trigger:${l.source}`)?.n ?? 0);
+    }
+    // Percentiles over a single source's samples, recounted, are within a bin of the exact ones.
+    const [poll] = await rows<{ p50: number; p95: number }>(sql`
+      select percentile_disc(0.5) within group (order by greatest(ms, 0)) as p50, percentile_disc(0.95) within group (order by greatest(ms, 0)) as p95
+      from (${recountSamples()}) x where kind like '%:poll'`);
+    const pollLatency = latency.find((l) => l.source === "poll")!;
+    expect(Math.abs(pollLatency.p50Ms! - Number(poll!.p50))).toBeLessThanOrEqual(0.045 * Math.max(Number(poll!.p50), 1) + 0.5);
+    expect(Math.abs(pollLatency.p95Ms! - Number(poll!.p95))).toBeLessThanOrEqual(0.045 * Math.max(Number(poll!.p95), 1) + 0.5);
   });
 
   it("start a window's first whole bucket on a 5-minute edge at or after its start", () => {

@@ -12,11 +12,8 @@ const bucket = (seconds: number) => sql`make_interval(secs => ${seconds})`;
  */
 export const BYTES_AT_KEYS = ["bytesAt", "lastModified", "objectLastModified", "eventTime"] as const;
 
-/** How many of the newest confirmations per source feed the trigger-latency percentiles. */
-export const LATENCY_SAMPLE_PER_SOURCE = 2_000;
-
 /**
- * The overview reads rollups (schema: uploadRollups, uploadLatencyBins, uploadStatusCounts),
+ * The overview reads rollups (schema: uploadRollups, uploadLatencyHist, uploadStatusCounts),
  * kept exact by triggers on uploads, in 5-minute buckets. A window's start is rarely on a
  * bucket edge: rows before the first whole bucket (at most 5 minutes' worth) are read
  * from uploads itself, so every figure is the same as a full recount.
@@ -81,7 +78,7 @@ export async function getConfirmationsByBucket(since: Date, bucketSeconds: numbe
 
 export type ProcessedBucket = { at: Date; files: number; bytes: number; p50Ms: number | null; p95Ms: number | null };
 
-/** One histogram bin's share: bin b holds latencies in [2^(b/8), 2^((b+1)/8)) ms (schema: uploadLatencyBins). */
+/** One histogram bin's share: bin b holds latencies in [2^(b/8), 2^((b+1)/8)) ms (schema: uploadLatencyHist). */
 type BinCount = { bin: number; n: number };
 
 /** Nearest-rank percentile of a latency histogram, as the geometric middle of its bin (within 4.5 % of the exact value). */
@@ -97,33 +94,55 @@ export function histogramPercentile(bins: BinCount[], p: number): number | null 
   return null;
 }
 
-/** Latency histogram rows per chart bucket since `since`: the rollup's whole buckets and the partial one from uploads. */
-async function latencyBins(since: Date, bucketSeconds: number) {
-  const whole = firstWholeBucket(since);
-  const result = await getDb().execute<{ at: string; bin: number; n: string }>(sql`
-    select date_bin(${bucket(bucketSeconds)}, l.bucket, ${ORIGIN}) as at, l.bin, sum(l.n)::bigint as n
-    from upload_latency_bins l where l.bucket >= ${ts(whole)}
-    group by 1, 2
-    union all
-    select date_bin(${bucket(bucketSeconds)}, processed_at, ${ORIGIN}), upload_latency_bin(processed_at - uploaded_at), count(*)::bigint
-    from uploads
-    where processed_at >= ${ts(since)} and processed_at < ${ts(whole)} and uploaded_at is not null
-    group by 1, 2`);
-  const byBucket = new Map<number, BinCount[]>();
-  for (const r of result.rows) {
-    const at = new Date(r.at).getTime();
-    const list = byBucket.get(at) ?? [];
-    list.push({ bin: r.bin, n: Number(r.n) });
-    byBucket.set(at, list);
-  }
-  return byBucket;
+/** Bucket widths (seconds) at which upload_latency_hist counts every sample; each nests in the next. */
+export const HISTOGRAM_LEVELS = [300, 3_600, 21_600, 86_400] as const;
+
+const ceilTo = (d: Date, seconds: number) => new Date(ORIGIN_MS + Math.ceil((d.getTime() - ORIGIN_MS) / (seconds * 1000)) * seconds * 1000);
+
+export type LatencyKind = "processing" | `trigger:${UploadSource}` | `trigger-upper:${UploadSource}`;
+export type HistogramRow = { at: Date | null; kind: LatencyKind; bin: number; n: number };
+
+/**
+ * The latency histogram of `kinds` from `since` on, per chart bucket of `chartSeconds` (or
+ * one for the whole window when null), exactly as a recount over uploads would give it.
+ * The window is cut at the first edge of each level: [since, 5-minute edge) comes from
+ * uploads itself, then each level's whole buckets up to the next level's first edge, then
+ * the coarsest level that fits in a chart bucket to the end. A week reads a few dozen
+ * buckets, not 2,016.
+ */
+export async function getLatencyHistogram(since: Date, kinds: LatencyKind[], chartSeconds: number | null): Promise<HistogramRow[]> {
+  if (chartSeconds !== null) assertNests(chartSeconds);
+  const levels = HISTOGRAM_LEVELS.filter((l) => chartSeconds === null || l <= chartSeconds);
+  const kindList = sql.join(
+    kinds.map((k) => sql`${k}`),
+    sql`, `,
+  );
+  const pieces = levels.map((level, i) => {
+    const next = levels[i + 1];
+    const upper = next === undefined ? sql`` : sql`and h.bucket < ${ts(ceilTo(since, next))}`;
+    return sql`select h.bucket as t, h.kind, h.bin, h.n from upload_latency_hist h
+      where h.level = ${level} and h.kind in (${kindList}) and h.bucket >= ${ts(ceilTo(since, level))} ${upper}`;
+  });
+  // The leading partial bucket, narrowed by the index that matches each kind's time column.
+  const edge = ts(ceilTo(since, HISTOGRAM_LEVELS[0]));
+  const ranges: ReturnType<typeof sql>[] = [];
+  if (kinds.includes("processing")) ranges.push(sql`(u.processed_at >= ${ts(since)} and u.processed_at < ${edge})`);
+  if (kinds.some((k) => k !== "processing")) ranges.push(sql`(u.source is not null and u.uploaded_at >= ${ts(since)} and u.uploaded_at < ${edge})`);
+  pieces.push(sql`select s.at, s.kind, s.bin, 1 from uploads u
+    cross join lateral upload_latency_samples(u.source, u.created_at, u.landed_at, u.uploaded_at, u.processed_at) s
+    where (${sql.join(ranges, sql` or `)}) and s.kind in (${kindList}) and s.at >= ${ts(since)} and s.at < ${edge}`);
+  const at = chartSeconds === null ? sql`null::timestamptz` : sql`date_bin(${bucket(chartSeconds)}, x.t, ${ORIGIN})`;
+  const result = await getDb().execute<{ at: string | null; kind: LatencyKind; bin: number; n: string }>(sql`
+    select ${at} as at, x.kind, x.bin, sum(x.n)::bigint as n from (${sql.join(pieces, sql` union all `)}) x(t, kind, bin, n)
+    group by 1, 2, 3 having sum(x.n) <> 0`);
+  return result.rows.map((r) => ({ at: r.at === null ? null : new Date(r.at), kind: r.kind, bin: r.bin, n: Number(r.n) }));
 }
 
 /** Uploads processed per time bucket since `since`, with each bucket's upload-to-processed latency percentiles. */
 export async function getProcessedByBucket(since: Date, bucketSeconds: number): Promise<ProcessedBucket[]> {
   assertNests(bucketSeconds);
   const whole = firstWholeBucket(since);
-  const [counts, bins] = await Promise.all([
+  const [counts, hist] = await Promise.all([
     getDb().execute<{ at: string; files: string; bytes: string }>(sql`
       select at, sum(files)::bigint as files, sum(bytes)::bigint as bytes from (
         select date_bin(${bucket(bucketSeconds)}, r.bucket, ${ORIGIN}) as at, r.files, r.bytes
@@ -132,79 +151,49 @@ export async function getProcessedByBucket(since: Date, bucketSeconds: number): 
         select date_bin(${bucket(bucketSeconds)}, processed_at, ${ORIGIN}), 1, coalesce(real_size, 0)
         from uploads where processed_at >= ${ts(since)} and processed_at < ${ts(whole)}
       ) x group by at`),
-    latencyBins(since, bucketSeconds),
+    getLatencyHistogram(since, ["processing"], bucketSeconds),
   ]);
+  const bins = new Map<number, BinCount[]>();
+  for (const r of hist) {
+    const at = r.at!.getTime();
+    bins.set(at, [...(bins.get(at) ?? []), { bin: r.bin, n: r.n }]);
+  }
   return counts.rows
     .map((r) => {
       const at = new Date(r.at);
-      const hist = bins.get(at.getTime()) ?? [];
-      return { at, files: Number(r.files), bytes: Number(r.bytes), p50Ms: histogramPercentile(hist, 0.5), p95Ms: histogramPercentile(hist, 0.95) };
+      const h = bins.get(at.getTime()) ?? [];
+      return { at, files: Number(r.files), bytes: Number(r.bytes), p50Ms: histogramPercentile(h, 0.5), p95Ms: histogramPercentile(h, 0.95) };
     })
     .filter((b) => b.files !== 0);
 }
 
 export type LatencySummary = { p50Ms: number | null; p95Ms: number | null; samples: number };
 
+function summarize(bins: BinCount[]): LatencySummary {
+  return { p50Ms: histogramPercentile(bins, 0.5), p95Ms: histogramPercentile(bins, 0.95), samples: bins.reduce((n, b) => n + b.n, 0) };
+}
+
 /** Confirmation (`uploaded_at`) to `processed_at`, over every upload processed since `since`. */
 export async function getProcessingLatency(since: Date): Promise<LatencySummary> {
-  // One histogram for the whole window: grouped by bin only, so at most ~200 rows come back.
-  const whole = firstWholeBucket(since);
-  const result = await getDb().execute<{ bin: number; n: string }>(sql`
-    select bin, sum(n)::bigint as n from (
-      select l.bin, l.n from upload_latency_bins l where l.bucket >= ${ts(whole)}
-      union all
-      select upload_latency_bin(processed_at - uploaded_at), 1
-      from uploads where processed_at >= ${ts(since)} and processed_at < ${ts(whole)} and uploaded_at is not null
-    ) x group by bin`);
-  const hist = result.rows.map((r) => ({ bin: r.bin, n: Number(r.n) }));
-  return { p50Ms: histogramPercentile(hist, 0.5), p95Ms: histogramPercentile(hist, 0.95), samples: hist.reduce((n, b) => n + b.n, 0) };
+  return summarize(await getLatencyHistogram(since, ["processing"], null));
 }
 
 export type TriggerLatency = LatencySummary & { source: UploadSource; exactSamples: number };
 
 /**
- * Trigger latency per source: confirmation time (`uploaded_at`) minus the time the last
- * byte landed, read from the `uploaded` timeline event (see BYTES_AT_KEYS). When no
- * source recorded that time, the intent's `created_at` stands in, which makes the sample
- * an upper bound that includes the transfer; `exactSamples` says how many were exact.
- * Percentiles cover the newest LATENCY_SAMPLE_PER_SOURCE confirmations of each source,
- * so the cost stays bounded however busy the window was.
+ * Trigger latency per source, over every upload confirmed since `since`: confirmation time
+ * (`uploaded_at`) minus the time the last byte landed (`landed_at`, the earliest landing
+ * time an `uploaded` timeline event recorded: see BYTES_AT_KEYS). Where no landing time was
+ * recorded, the intent's `created_at` stands in, which makes the sample an upper bound that
+ * includes the transfer; `exactSamples` says how many were exact.
  */
 export async function getTriggerLatency(since: Date): Promise<TriggerLatency[]> {
-  const bytesAt = sql.join(
-    BYTES_AT_KEYS.map((k) => sql`e.detail->>${k}`),
-    sql`, `,
-  );
-  const result = await getDb().execute<{ source: UploadSource; p50: number | null; p95: number | null; n: number; exact: number }>(sql`
-    select s.source,
-      percentile_cont(0.5) within group (order by l.ms) as p50,
-      percentile_cont(0.95) within group (order by l.ms) as p95,
-      count(l.ms)::int as n,
-      count(b.bytes_at)::int as exact
-    from unnest(array[${sql.join(
-      UPLOAD_SOURCES.map((s) => sql`${s}`),
-      sql`, `,
-    )}]::text[]) as s(source)
-    join lateral (
-      select u.id, u.uploaded_at, u.created_at
-      from uploads u
-      where u.source = s.source and u.uploaded_at >= ${since.toISOString()}::timestamptz
-      order by u.uploaded_at desc
-      limit ${LATENCY_SAMPLE_PER_SOURCE}
-    ) u on true
-    left join lateral (
-      select case when t.v ~ '^\\d{4}-\\d{2}-\\d{2}' then t.v::timestamptz end as bytes_at
-      from upload_events e, lateral (select coalesce(${bytesAt}) as v) t
-      where e.upload_id = u.id and e.type = 'uploaded'
-      order by e.at
-      limit 1
-    ) b on true
-    cross join lateral (select greatest(0, extract(epoch from u.uploaded_at - coalesce(b.bytes_at, u.created_at)) * 1000) as ms) l
-    group by s.source`);
-  const bySource = new Map(result.rows.map((r) => [r.source, r]));
+  const kinds = UPLOAD_SOURCES.flatMap((s) => [`trigger:${s}`, `trigger-upper:${s}`] as const);
+  const hist = await getLatencyHistogram(since, kinds, null);
   return UPLOAD_SOURCES.map((source) => {
-    const r = bySource.get(source);
-    return { source, p50Ms: num(r?.p50), p95Ms: num(r?.p95), samples: r?.n ?? 0, exactSamples: r?.exact ?? 0 };
+    const exact = hist.filter((r) => r.kind === `trigger:${source}`);
+    const all = [...exact, ...hist.filter((r) => r.kind === `trigger-upper:${source}`)];
+    return { source, ...summarize(all), exactSamples: exact.reduce((n, b) => n + b.n, 0) };
   });
 }
 
@@ -235,10 +224,4 @@ export async function getWindowCounters(since: Date): Promise<WindowCounters> {
       from sweep_runs where started_at >= ${at}
     ) s`);
   return result.rows[0]!;
-}
-
-function num(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  const n = Number(value);
-  return Number.isFinite(n) ? Math.round(n) : null;
 }
