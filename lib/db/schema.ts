@@ -278,6 +278,10 @@ export const uploads = pgTable(
     index("uploads_aborted_at_idx").on(t.abortedAt).where(sql`${t.abortedAt} IS NOT NULL`),
     // Per-user caps on create: a user's open uploads and their declared bytes.
     index("uploads_owner_pending_idx").on(t.ownerId, t.declaredSize).where(sql`${t.status} = 'pending'`),
+    // Storage quota on create: the bytes a user stores, by an index-only scan of their live rows.
+    index("uploads_owner_stored_idx")
+      .on(t.ownerId, t.realSize, t.declaredSize)
+      .where(sql`${t.status} not in ('deleted', 'expired', 'aborted') and ${t.objectDeletedAt} is null`),
     check("uploads_status_check", sql`${t.status} IN (${oneOf(UPLOAD_STATUSES)})`),
     check("uploads_source_check", sql`${t.source} IN (${oneOf(UPLOAD_SOURCES)})`),
     check("uploads_plan_check", sql`${t.plan} IN (${oneOf(PLANS)})`),

@@ -1,0 +1,1 @@
+CREATE INDEX "uploads_owner_stored_idx" ON "uploads" USING btree ("owner_id","real_size","declared_size") WHERE "uploads"."status" not in ('deleted', 'expired', 'aborted') and "uploads"."object_deleted_at" is null;
