@@ -12,6 +12,9 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
   return (
     <html lang="en">
       <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
         <header className="site-header">
           <Link href="/" className="brand">
             <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
@@ -24,7 +27,9 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <SiteNav />
           </nav>
         </header>
-        <main>{children}</main>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
       </body>
     </html>
   );

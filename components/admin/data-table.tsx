@@ -36,8 +36,7 @@ export function DataTable<Row>({ rows, columns, rowKey, rowProps, label, testId,
   }
   const cellClass = (c: Column<Row>) => [c.className, c.num ? "admin-num" : undefined].filter(Boolean).join(" ") || undefined;
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than the screen scrolls, and keyboard users must reach it.
-    <section className="admin-table-wrap" tabIndex={0} aria-label={label}>
+    <ScrollRegion label={label}>
       <table className="admin-table" data-testid={testId}>
         <thead>
           <tr>
@@ -62,6 +61,19 @@ export function DataTable<Row>({ rows, columns, rowKey, rowProps, label, testId,
           ))}
         </tbody>
       </table>
+    </ScrollRegion>
+  );
+}
+
+/**
+ * A table wrapper that scrolls sideways inside itself, so the page never does. It takes
+ * focus (axe: scrollable-region-focusable), so keyboard users can scroll it with the arrows.
+ */
+export function ScrollRegion({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a region wider than the screen scrolls, and keyboard users must reach it.
+    <section className="admin-table-wrap" tabIndex={0} aria-label={label}>
+      {children}
     </section>
   );
 }

@@ -1,7 +1,15 @@
-/** Pretty JSON for raw metadata, results and timeline details. */
-export function JsonBlock({ value, compact = false }: { value: unknown; compact?: boolean }) {
+/**
+ * Pretty JSON for raw metadata, results and timeline details. The block scrolls when the
+ * JSON is long or wide, so it takes focus and is named for keyboard and screen-reader users.
+ */
+export function JsonBlock({ value, compact = false, label = "JSON data" }: { value: unknown; compact?: boolean; label?: string }) {
   if (value === null || value === undefined || (typeof value === "object" && Object.keys(value as object).length === 0)) {
     return <span className="muted">—</span>;
   }
-  return <pre className={compact ? "admin-json compact" : "admin-json"}>{JSON.stringify(value, null, compact ? 0 : 2)}</pre>;
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable by keyboard.
+    <section className={compact ? "admin-json compact" : "admin-json"} tabIndex={0} aria-label={label}>
+      <pre>{JSON.stringify(value, null, compact ? 0 : 2)}</pre>
+    </section>
+  );
 }

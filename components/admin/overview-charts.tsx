@@ -58,16 +58,20 @@ export function ConfirmationsChart({ data, bucketSeconds }: { data: ChartBucket[
   );
 }
 
+/** Room for the last time label (centred on the right edge) and for dots drawn on the plot's edges. */
+const CHART_MARGIN = { top: 12, right: 24, bottom: 0, left: 4 };
+const X_PADDING = { left: 8, right: 8 };
+
 /** Files per hour, confirmed and processed, and bytes per hour. */
 export function ThroughputChart({ data, bucketSeconds }: { data: ChartBucket[]; bucketSeconds: number }) {
   return (
     <figure className="admin-chart" data-testid="chart-throughput">
       <ResponsiveContainer width="100%" height={260}>
-        <LineChart data={data} margin={{ top: 12, right: 16, bottom: 0, left: 0 }}>
+        <LineChart data={data} margin={CHART_MARGIN}>
           <CartesianGrid stroke={GRID} vertical={false} />
-          <XAxis dataKey="at" tickFormatter={tickTime(bucketSeconds)} tick={TICK} minTickGap={24} />
+          <XAxis dataKey="at" tickFormatter={tickTime(bucketSeconds)} tick={TICK} minTickGap={24} padding={X_PADDING} />
           <YAxis yAxisId="files" tick={TICK} width={44} allowDecimals={false} />
-          <YAxis yAxisId="bytes" orientation="right" tick={TICK} width={76} tickFormatter={(v: number) => bytes(v)} />
+          <YAxis yAxisId="bytes" orientation="right" tick={TICK} width={84} tickFormatter={(v: number) => bytes(v)} />
           <Tooltip
             labelFormatter={tooltipLabel}
             formatter={(value, name) => (String(name).includes("bytes") ? bytes(Number(value)) : Math.round(Number(value) * 10) / 10)}
@@ -122,9 +126,9 @@ export function ProcessingLatencyChart({ data, bucketSeconds }: { data: ChartBuc
   return (
     <figure className="admin-chart" data-testid="chart-processing-latency">
       <ResponsiveContainer width="100%" height={260}>
-        <LineChart data={data} margin={{ top: 12, right: 16, bottom: 0, left: 0 }}>
+        <LineChart data={data} margin={CHART_MARGIN}>
           <CartesianGrid stroke={GRID} vertical={false} />
-          <XAxis dataKey="at" tickFormatter={tickTime(bucketSeconds)} tick={TICK} minTickGap={24} />
+          <XAxis dataKey="at" tickFormatter={tickTime(bucketSeconds)} tick={TICK} minTickGap={24} padding={X_PADDING} />
           <YAxis tick={TICK} width={68} domain={[0, "auto"]} tickFormatter={(v: number) => ms(v)} />
           <Tooltip labelFormatter={tooltipLabel} formatter={(value) => ms(Number(value))} />
           <Legend />

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { CheckBadge } from "@/components/admin/check-badge";
+import { ScrollRegion } from "@/components/admin/data-table";
 import { checkAdminHealth } from "@/lib/admin/check-admin-health";
 import { formatDateTime } from "@/lib/admin/format";
 import { requireAdminPage } from "@/lib/admin/require-admin";
@@ -33,7 +34,7 @@ export default async function AdminHealthPage() {
               </p>
             ) : null}
             {c.rows?.length ? (
-              <div className="admin-table-wrap">
+              <ScrollRegion label={`${c.label}: details`}>
                 <table className="admin-table">
                   <thead>
                     <tr>
@@ -57,7 +58,7 @@ export default async function AdminHealthPage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollRegion>
             ) : null}
           </section>
         ))}
