@@ -336,7 +336,11 @@ export const uploadEvents = pgTable(
     source: text("source"),
     detail: jsonb("detail").$type<JsonObject>(),
   },
-  (t) => [index("upload_events_upload_at_idx").on(t.uploadId, t.at)],
+  (t) => [
+    index("upload_events_upload_at_idx").on(t.uploadId, t.at),
+    // The admin Triggers page counts late duplicate triggers per window: a small partial index.
+    index("upload_events_duplicate_at_idx").on(t.at).where(sql`${t.type} = 'duplicate_trigger'`),
+  ],
 );
 
 // ── jobs: one row per delivery attempt of a QStash message ─────────────────────

@@ -6,6 +6,10 @@ import { getBucket } from "@/lib/storage/s3-client";
 import { isTriggerEnabled } from "@/lib/triggers/trigger-settings";
 import type { StorageEvent } from "./parse-storage-event";
 
+/** Timeline event of a trigger that arrived after another one had confirmed the upload. */
+export const DUPLICATE_TRIGGER_EVENT = "duplicate_trigger";
+const CONFIRMED = new Set(["uploaded", "queued", "processing", "processed", "failed"]);
+
 export type EventOutcome = { key: string; outcome: string; uploadId?: string };
 
 /**
@@ -40,6 +44,11 @@ export async function handleStorageEvents(events: StorageEvent[]): Promise<Event
       continue;
     }
     const result = await confirmUpload(upload, "storage-event");
+    // The event found the upload already confirmed (it did nothing, or its re-publish was
+    // deduplicated): recorded, so the admin Triggers page can show what the net caught twice.
+    if (CONFIRMED.has(upload.status) || result.outcome === "unchanged") {
+      await recordUploadEvent(upload.id, { type: DUPLICATE_TRIGGER_EVENT, source: "storage-event", detail: { status: upload.status, outcome: result.outcome } });
+    }
     out.push({ key: event.key, uploadId: upload.id, outcome: result.outcome });
   }
   return out;

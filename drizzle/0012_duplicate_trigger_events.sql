@@ -1,0 +1,1 @@
+CREATE INDEX "upload_events_duplicate_at_idx" ON "upload_events" USING btree ("at") WHERE "upload_events"."type" = 'duplicate_trigger';
