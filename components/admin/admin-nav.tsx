@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/admin", label: "Overview" },
   { href: "/admin/uploads", label: "Uploads" },
   { href: "/admin/jobs", label: "Jobs & DLQ" },
+  { href: "/admin/triggers", label: "Triggers" },
   { href: "/admin/sweeps", label: "Sweeps" },
   { href: "/admin/health", label: "Health" },
   { href: "/admin/orphans", label: "Orphans" },
