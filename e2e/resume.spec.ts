@@ -55,6 +55,12 @@ test("a reload mid-upload resumes from the parts already stored and sends none o
   await reselectFiles(page, [mp4]);
   await expect(row).not.toHaveAttribute("data-status", "needs-file");
   await expect(page.locator(UPLOAD_BUTTON)).toBeEnabled();
+  // Nothing moves until Upload is pressed: the row and Uppy's status bar say so, with no time left to count down.
+  await expect(row).toHaveAttribute("data-status", "resumable");
+  await expect(row.getByTestId("upload-hint")).toContainText("continues from the parts already stored");
+  await expect(page.locator(".uppy-StatusBar")).not.toHaveClass(/is-uploading/);
+  await expect(page.locator(".uppy-StatusBar")).not.toContainText(/left/);
+  await page.screenshot({ path: ".data/screenshots/e2e-resume-ready.png", fullPage: true });
 
   // What S3 holds now: at least every part that finished before the reload.
   const listed = await page.evaluate(async (uploadId) => {

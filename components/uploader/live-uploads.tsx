@@ -9,12 +9,18 @@ import { formatBytes } from "@/lib/plans/plans";
 import type { BiblioFile, BiblioUppy } from "./create-uploader";
 import type { PipelineEntry, PipelineTracker } from "./pipeline-tracker";
 
-function displayStatus(file: BiblioFile, entry: PipelineEntry | undefined): DisplayStatus {
+/**
+ * `awaitingResume`: Golden Retriever restored this page's uploads and Upload has not been
+ * pressed yet. A restored file keeps its old progress (`uploadStarted`, 46 %), but nothing
+ * is moving until the person presses Upload.
+ */
+function displayStatus(file: BiblioFile, entry: PipelineEntry | undefined, awaitingResume: boolean): DisplayStatus {
   const server = entry?.upload?.status;
   if (server && server !== "pending") return server;
   if (entry?.phase === "error" || file.error) return "error";
   if (entry?.phase === "verifying" || file.progress.uploadComplete) return "verifying";
   if (file.isGhost) return "needs-file";
+  if (awaitingResume && file.isRestored && file.progress.uploadStarted) return "resumable";
   if (file.isPaused) return "paused";
   if (file.progress.uploadStarted) return "uploading";
   return "ready";
@@ -26,12 +32,12 @@ function percentOf(file: BiblioFile): number {
   return percentage ?? 0;
 }
 
-const BYTES_MOVING: ReadonlySet<DisplayStatus> = new Set(["ready", "uploading", "paused", "needs-file", "error"]);
+const BYTES_MOVING: ReadonlySet<DisplayStatus> = new Set(["ready", "resumable", "uploading", "paused", "needs-file", "error"]);
 /** States where the person has to act; the row says what to do. */
-const NEEDS_ACTION: ReadonlySet<DisplayStatus> = new Set(["needs-file", "paused"]);
+const NEEDS_ACTION: ReadonlySet<DisplayStatus> = new Set(["needs-file", "resumable", "paused"]);
 
-function LiveRow({ file, entry }: { file: BiblioFile; entry: PipelineEntry | undefined }) {
-  const status = displayStatus(file, entry);
+function LiveRow({ file, entry, awaitingResume }: { file: BiblioFile; entry: PipelineEntry | undefined; awaitingResume: boolean }) {
+  const status = displayStatus(file, entry, awaitingResume);
   const biblioId = file.meta.biblioId;
   const upload = entry?.upload ?? null;
   const percent = percentOf(file);
@@ -92,6 +98,7 @@ function LiveRow({ file, entry }: { file: BiblioFile; entry: PipelineEntry | und
 /** Every file in this uploader, from its first byte to its processing result. */
 export function LiveUploads({ uppy, tracker }: { uppy: BiblioUppy; tracker: PipelineTracker }) {
   const files = useUppyState(uppy, (state) => state.files);
+  const awaitingResume = useUppyState(uppy, (state) => state.recoveredState !== null);
   const pipeline = useSyncExternalStore(tracker.subscribe, tracker.getSnapshot, tracker.getSnapshot);
   const list = Object.values(files);
   if (!list.length) return null;
@@ -100,7 +107,7 @@ export function LiveUploads({ uppy, tracker }: { uppy: BiblioUppy; tracker: Pipe
       <h3 id="live-uploads-heading">Pipeline</h3>
       <ul className="live-list">
         {list.map((file) => (
-          <LiveRow key={file.id} file={file} entry={file.meta.biblioId ? pipeline.get(file.meta.biblioId) : undefined} />
+          <LiveRow key={file.id} file={file} entry={file.meta.biblioId ? pipeline.get(file.meta.biblioId) : undefined} awaitingResume={awaitingResume} />
         ))}
       </ul>
     </section>

@@ -7,6 +7,7 @@ type Position = { index: number; outcome: "active" | "done" | "stopped" };
 function positionOf(status: DisplayStatus): Position {
   switch (status) {
     case "ready":
+    case "resumable":
     case "needs-file":
     case "uploading":
     case "paused":

@@ -1,12 +1,13 @@
 import type { UploadStatus } from "@/lib/client/upload-types";
 
 /** Server states plus the ones only the uploading browser knows about. */
-export type DisplayStatus = UploadStatus | "ready" | "needs-file" | "uploading" | "paused" | "verifying" | "error";
+export type DisplayStatus = UploadStatus | "ready" | "resumable" | "needs-file" | "uploading" | "paused" | "verifying" | "error";
 
 export type StatusTone = "ok" | "warn" | "bad" | "info" | "neutral";
 
 export const STATUS_LABELS: Record<DisplayStatus, string> = {
   ready: "Ready",
+  resumable: "Ready to resume",
   "needs-file": "Select the file again",
   uploading: "Uploading",
   paused: "Paused",
@@ -26,6 +27,7 @@ export const STATUS_LABELS: Record<DisplayStatus, string> = {
 
 export const STATUS_TONES: Record<DisplayStatus, StatusTone> = {
   ready: "neutral",
+  resumable: "warn",
   "needs-file": "warn",
   uploading: "info",
   paused: "warn",
@@ -46,6 +48,7 @@ export const STATUS_TONES: Record<DisplayStatus, StatusTone> = {
 /** One sentence on what the state means for the person waiting. */
 export const STATUS_HINTS: Record<DisplayStatus, string> = {
   ready: "Press Upload to send it.",
+  resumable: "Press Upload: it continues from the parts already stored and sends none of them again.",
   "needs-file": "This upload was interrupted. Use “Add more” to select the same file again, then Upload: it continues where it stopped.",
   uploading: "Sending the file straight to storage.",
   paused: "Resume to continue from the last finished part.",
