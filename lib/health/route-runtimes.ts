@@ -26,6 +26,9 @@ export const ROUTE_RUNTIMES: Record<string, "edge" | "nodejs"> = {
   "/api/uploads": "edge",
   "/api/uploads/:id": "edge",
   "/api/uploads/:id/complete": "edge",
+  "/api/uploads/:id/delete": "edge",
+  "/api/uploads/:id/file": "edge",
   "/api/uploads/:id/parts": "edge",
   "/api/uploads/check": "nodejs",
+  "/api/uploads/delete": "edge",
 };

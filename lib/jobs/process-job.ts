@@ -111,6 +111,7 @@ async function claimUpload(upload: UploadRow, attempt: JobAttemptRow, delivery: 
       case "aborted":
       case "expired":
       case "rejected":
+      case "deleted":
         return { kind: "skip", reason: `The upload is ${current.status}; nothing to process.` };
       case "pending":
         throw new TemporaryJobError("The upload is not confirmed yet.");

@@ -15,6 +15,11 @@ export type Plan = {
   maxOpenUploads: number;
   /** Declared bytes of a user's pending multipart uploads: what their part URLs may still store. */
   maxOpenMultipartBytes: number;
+  /**
+   * Bytes a user may store in all: uploads (pending ones at their declared size) plus
+   * their derived files. Deleted, expired, aborted and purged uploads count nothing.
+   */
+  storageQuota: number;
 };
 
 const MEDIA_AND_PDF = ["video/*", "audio/*", "image/*", "application/pdf"] as const;
@@ -30,6 +35,7 @@ export const PLANS: Record<PlanId, Plan> = {
     parallelism: 2,
     maxOpenUploads: 50,
     maxOpenMultipartBytes: 25 * GiB,
+    storageQuota: 50 * GiB,
   },
   pro: {
     id: "pro",
@@ -40,6 +46,7 @@ export const PLANS: Record<PlanId, Plan> = {
     parallelism: 8,
     maxOpenUploads: 500,
     maxOpenMultipartBytes: 2048 * GiB,
+    storageQuota: 10 * 1024 * GiB,
   },
 };
 

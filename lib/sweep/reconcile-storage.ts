@@ -83,12 +83,12 @@ async function reconcilePage(ctx: SweepContext, objects: ListedObject[], recover
 }
 
 /**
- * Bytes at the key of an upload that has ended: a cancelled or expired intent, an object
+ * Bytes at the key of an upload that has ended: a cancelled, expired or deleted upload, an object
  * an admin deleted, or a rejected file replaced after its rejection (a rejected file's
  * own bytes, same ETag, are left to whatever keeps them for review).
  */
 export function isLateBytes(row: UploadRow, object: ListedObject): boolean {
-  if (row.status === "aborted" || row.status === "expired") return true;
+  if (row.status === "aborted" || row.status === "expired" || row.status === "deleted") return true;
   if (row.objectDeletedAt) return !object.lastModified || object.lastModified.getTime() >= row.objectDeletedAt.getTime() - 1000;
   if (row.status === "rejected") {
     if (row.etag) return row.etag !== object.etag;

@@ -42,7 +42,7 @@ function answerFor(upload: UploadRow): { upload: ReturnType<typeof toUploadView>
   if (upload.status === "rejected") {
     throw new ApiError("unprocessable_entity", upload.rejectReason ?? "This upload was rejected.", { status: "rejected", upload: toUploadView(upload) });
   }
-  if (upload.status === "aborted" || upload.status === "expired") {
+  if (upload.status === "aborted" || upload.status === "expired" || upload.status === "deleted") {
     throw new ApiError("conflict", `This upload was ${upload.status}; start a new upload.`, { status: upload.status });
   }
   return { upload: toUploadView(upload) };

@@ -15,6 +15,7 @@ import { nameProblem, safeKeyName } from "./safe-name";
 import { newUploadId, storageKeyFor } from "./upload-id";
 import { toUploadView } from "./upload-view";
 import { urlLifetimeSeconds } from "./url-lifetime";
+import { checkStorageQuota, getUsedBytes } from "./usage-storage";
 
 export const CREATE_UPLOAD_INPUT = z
   .object({
@@ -46,8 +47,8 @@ export function createUpload(userId: string, input: CreateUploadInput) {
 }
 
 async function createUploadWithId(userId: string, input: CreateUploadInput, id: string) {
-  // Both reads at once: the caps need the plan, which the context query brings.
-  const [context, open] = await Promise.all([getUploaderContext(input.projectId, userId), getOpenUploadTotals(userId)]);
+  // The reads at once: the caps and the quota need the plan, which the context query brings.
+  const [context, open, usedBytes] = await Promise.all([getUploaderContext(input.projectId, userId), getOpenUploadTotals(userId), getUsedBytes(userId)]);
   if (!context) throw new ApiError("not_found", "Project not found.");
   const { project } = context;
   const plan = getPlan(context.plan);
@@ -66,6 +67,7 @@ async function createUploadWithId(userId: string, input: CreateUploadInput, id: 
   const key = storageKeyFor(id, safeName);
   const multipart = input.size > MULTIPART_THRESHOLD;
   checkUploadCaps(open, plan, input.size, multipart);
+  checkStorageQuota(usedBytes, plan, input.size);
   const s3UploadId = multipart ? await createMultipart(key, type) : null;
   const now = Date.now();
   // A session whose intent row never got written would hold parts for an hour until the

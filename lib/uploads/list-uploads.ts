@@ -1,6 +1,7 @@
 import { ApiError } from "@/lib/api/errors";
 import { getProjectForMember } from "@/lib/db/queries/projects";
 import { decodeCursor, listUploadsByProject } from "@/lib/db/queries/uploads";
+import { thumbnailUrlsFor } from "./download-url";
 import { toUploadView } from "./upload-view";
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -14,5 +15,6 @@ export async function listUploads(input: { userId: string; projectId: string; cu
   if (input.cursor && !cursor) throw new ApiError("bad_request", "The cursor is not valid; start from the first page.");
   const limit = Math.min(Math.max(input.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
   const page = await listUploadsByProject({ projectId: project.id, cursor, limit });
-  return { uploads: page.rows.map(toUploadView), nextCursor: page.nextCursor };
+  const thumbnails = await thumbnailUrlsFor(page.rows);
+  return { uploads: page.rows.map((row) => ({ ...toUploadView(row), thumbnailUrl: thumbnails.get(row.id) ?? null })), nextCursor: page.nextCursor };
 }

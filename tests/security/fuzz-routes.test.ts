@@ -132,6 +132,49 @@ const TARGETS: Target[] = [
   },
 
   {
+    key: "GET /api/uploads/[id]/file",
+    as: "owner",
+    runs: 400,
+    arb: (i) =>
+      fc
+        .tuple(uploadId([i.single, i.multipart]), query(["disposition", "redirect"], fc.oneof(weirdString, fc.constantFrom("inline", "attachment", "0", "1"))))
+        .map(([id, q]) => ({ params: { id }, query: q })),
+  },
+  {
+    key: "POST /api/uploads/[id]/delete",
+    as: "owner",
+    runs: 300,
+    arb: () =>
+      fc
+        .tuple(
+          fc.oneof(
+            fc.uuid().map((u) => `upl_${u}`),
+            weirdString,
+          ),
+          body({}),
+        )
+        .map(([id, b]) => ({ ...b, params: { id } })),
+  },
+  {
+    key: "POST /api/uploads/delete",
+    as: "owner",
+    runs: 500,
+    arb: () =>
+      body({
+        ids: fc.oneof(
+          anyValue,
+          fc.array(
+            fc.oneof(
+              weirdString,
+              fc.uuid().map((u) => `upl_${u}`),
+            ),
+            { maxLength: 120 },
+          ),
+        ),
+      }),
+  },
+
+  {
     key: "GET /api/admin/uploads",
     as: "admin",
     runs: 800,

@@ -101,6 +101,15 @@ export const ROUTE_TABLE: Record<string, Row> = {
     call: async (w) => ({ params: { id: await multipart(w) }, body: { partNumbers: [1, 2] } }),
     expect: uploadOwner(200),
   },
+  // Readers of the file are its owner and project members; a pending file is not readable yet (409).
+  "GET /api/uploads/[id]/file": {
+    kind: "user",
+    call: async (w) => ({ params: { id: await single(w) }, query: "disposition=attachment" }),
+    expect: { anonymous: 401, other: 404, member: 409, owner: 409, admin: 404 },
+  },
+  "POST /api/uploads/[id]/delete": { kind: "user", call: async (w) => ({ params: { id: await single(w) }, body: {} }), expect: uploadOwner(200) },
+  // Per-id answers: someone else's id is reported `not_found` inside a 200.
+  "POST /api/uploads/delete": { kind: "user", call: async (w) => ({ body: { ids: [await single(w)] } }), expect: signedIn(200) },
   // No parts sent yet: the owner is told which are missing.
   "POST /api/uploads/[id]/complete": { kind: "user", call: async (w) => ({ params: { id: await multipart(w) }, body: {} }), expect: uploadOwner(409) },
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, lt, ne, or, type SQL, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { type JsonObject, type UploadSource, type UploadStatus, uploadEvents, uploads } from "../schema";
 
@@ -51,6 +51,7 @@ const STATE_TIMESTAMP: Partial<Record<UploadStatus, string>> = {
   expired: "expired_at",
   aborted: "aborted_at",
   rejected: "rejected_at",
+  deleted: "deleted_at",
 };
 
 type Settable = Partial<
@@ -224,7 +225,8 @@ export async function listUploadsByProject(input: { projectId: string; cursor: U
   const rows = await getDb()
     .select()
     .from(uploads)
-    .where(and(eq(uploads.projectId, input.projectId), after))
+    // Deleted files leave the list; their rows stay as the record (timeline, audit).
+    .where(and(eq(uploads.projectId, input.projectId), ne(uploads.status, "deleted"), after))
     .orderBy(desc(uploads.createdAt), desc(uploads.id))
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);

@@ -1,0 +1,83 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { getDb } from "../client";
+import { type DerivedKind, derivedFiles, uploads } from "../schema";
+
+export type DerivedFileRow = {
+  uploadId: string;
+  kind: DerivedKind;
+  storageKey: string;
+  contentType: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+};
+
+const DERIVED_COLUMNS = {
+  uploadId: derivedFiles.uploadId,
+  kind: derivedFiles.kind,
+  storageKey: derivedFiles.storageKey,
+  contentType: derivedFiles.contentType,
+  bytes: derivedFiles.bytes,
+  width: derivedFiles.width,
+  height: derivedFiles.height,
+};
+
+/** The predicate of uploads_owner_stored_idx: keep the two in step. */
+const STORED = sql`${uploads.status} not in ('deleted', 'expired', 'aborted') and ${uploads.objectDeletedAt} is null`;
+
+/** Every derived file of one upload (derived_files_upload_kind_key). */
+export async function listDerivedFiles(uploadId: string): Promise<DerivedFileRow[]> {
+  return getDb().select(DERIVED_COLUMNS).from(derivedFiles).where(eq(derivedFiles.uploadId, uploadId));
+}
+
+/** One kind of derived file for a page of uploads, in one query (the Files table's thumbnails). */
+export async function listDerivedFilesOfKind(uploadIds: string[], kind: DerivedKind): Promise<DerivedFileRow[]> {
+  if (!uploadIds.length) return [];
+  return getDb()
+    .select(DERIVED_COLUMNS)
+    .from(derivedFiles)
+    .where(and(inArray(derivedFiles.uploadId, uploadIds), eq(derivedFiles.kind, kind)));
+}
+
+/** Forgets derived files whose objects are gone. */
+export async function deleteDerivedFileRows(uploadId: string, storageKeys: string[]): Promise<void> {
+  if (!storageKeys.length) return;
+  await getDb()
+    .delete(derivedFiles)
+    .where(and(eq(derivedFiles.uploadId, uploadId), inArray(derivedFiles.storageKey, storageKeys)));
+}
+
+/**
+ * The bytes a user stores (the storage quota): each upload that still holds or may still
+ * receive bytes, at its stored size (pending ones at their declared size), plus its
+ * derived files. Deleted, expired and aborted uploads, and ones whose object is gone
+ * (a purged rejection, an admin's delete), count nothing. Both sums walk the owner's
+ * rows through uploads_owner_stored_idx (an index-only scan for the first).
+ */
+export async function getStoredBytes(ownerId: string): Promise<{ uploadBytes: number; derivedBytes: number }> {
+  const result = await getDb().execute(sql`
+    select
+      (select coalesce(sum(coalesce(${uploads.realSize}, ${uploads.declaredSize})), 0)
+         from ${uploads}
+        where ${uploads.ownerId} = ${ownerId} and ${STORED}) as upload_bytes,
+      (select coalesce(sum(d.bytes), 0)
+         from ${uploads} join ${derivedFiles} d on d.upload_id = ${uploads.id}
+        where ${uploads.ownerId} = ${ownerId} and ${STORED}) as derived_bytes`);
+  const row = result.rows[0] as { upload_bytes: string | number; derived_bytes: string | number } | undefined;
+  return { uploadBytes: Number(row?.upload_bytes ?? 0), derivedBytes: Number(row?.derived_bytes ?? 0) };
+}
+
+/** The same figure for many users at once (the admin users page). */
+export async function getStoredBytesByOwner(ownerIds: string[]): Promise<Map<string, number>> {
+  if (!ownerIds.length) return new Map();
+  const result = await getDb().execute(sql`
+    select u.owner_id, sum(coalesce(u.real_size, u.declared_size) + coalesce(d.bytes, 0)) as bytes
+      from ${uploads} u
+      left join lateral (select sum(bytes) as bytes from ${derivedFiles} where upload_id = u.id) d on true
+     where u.owner_id in (${sql.join(
+       ownerIds.map((id) => sql`${id}`),
+       sql`, `,
+     )}) and u.status not in ('deleted', 'expired', 'aborted') and u.object_deleted_at is null
+     group by u.owner_id`);
+  return new Map((result.rows as { owner_id: string; bytes: string }[]).map((r) => [r.owner_id, Number(r.bytes)]));
+}

@@ -1,0 +1,33 @@
+import { ApiError } from "@/lib/api/errors";
+import { getStoredBytes } from "@/lib/db/queries/owner-files";
+import { formatBytes, type Plan } from "@/lib/plans/plans";
+
+export type StorageUsage = { usedBytes: number; limitBytes: number; uploadBytes: number; derivedBytes: number };
+
+/** The bytes that count against the user's quota. */
+export async function getUsedBytes(userId: string): Promise<number> {
+  const { uploadBytes, derivedBytes } = await getStoredBytes(userId);
+  return uploadBytes + derivedBytes;
+}
+
+/** What a user stores against their plan's quota (lib/db/queries/owner-files.ts says what counts). */
+export async function getStorageUsage(userId: string, plan: Plan): Promise<StorageUsage> {
+  const { uploadBytes, derivedBytes } = await getStoredBytes(userId);
+  return { usedBytes: uploadBytes + derivedBytes, limitBytes: plan.storageQuota, uploadBytes, derivedBytes };
+}
+
+/**
+ * Refuses a create that would take the user past their storage quota, before any byte
+ * moves, naming the usage and the limit. Two creates racing for the last bytes can both
+ * pass (each sees the other's row missing) and overshoot by one file each: the
+ * uploads.create rate limit bounds how many such races a user can run at once.
+ */
+export function checkStorageQuota(usedBytes: number, plan: Plan, size: number): void {
+  if (usedBytes + size <= plan.storageQuota) return;
+  const left = Math.max(0, plan.storageQuota - usedBytes);
+  throw new ApiError(
+    "quota_exceeded",
+    `This file (${formatBytes(size)}) does not fit in your storage: you are using ${formatBytes(usedBytes)} of the ${formatBytes(plan.storageQuota)} your ${plan.label} plan allows (${formatBytes(left)} left). Delete some files first.`,
+    { limit: "storageQuota", usedBytes, limitBytes: plan.storageQuota, requestedBytes: size },
+  );
+}
