@@ -9,8 +9,10 @@
  *   npx tsx bench/admin-queries-bench.ts --no-explain
  *
  * Runs in the test world (bench/world.ts: slot BIBLIO_TEST_SLOT, 9 by default), starting the
- * slot's stack if it is not running. Overview rows read the trigger-maintained rollups; the
- * "(recount)" rows beside them are the same figures aggregated from uploads, for comparison.
+ * slot's stack if it is not running. Overview rows read the trigger-maintained rollups and
+ * latency histograms; the "(recount)" rows beside them are the same figures aggregated from
+ * uploads, for comparison. "whole page" is getOverview: every query at once plus the DLQ
+ * listing from QStash.
  * The seeded rows never look like work to the sweep: pending rows have a deadline a day
  * ahead, and there are no `uploaded` or `processing` rows.
  */
@@ -46,6 +48,8 @@ async function main() {
     "@/lib/db/queries/admin-stats"
   );
   const { getOverview } = await import("@/lib/admin/get-overview");
+  const { listDlqEntries } = await import("@/lib/admin/dlq");
+  const { countFailingPublishes } = await import("@/lib/admin/republish-outbox");
 
   const db = getDb();
   const pool = db.$client;
@@ -181,10 +185,15 @@ async function main() {
       { name: "overview: confirmations 7d", list: false, fn: () => getConfirmationsByBucket(since7d, 21600) },
       { name: "overview: processed 24h", list: false, fn: () => getProcessedByBucket(since24h, 3600) },
       { name: "overview: processed 7d", list: false, fn: () => getProcessedByBucket(since7d, 21600) },
+      { name: "overview: processed 1h", list: false, fn: () => getProcessedByBucket(day(1 / 24), 300) },
+      { name: "overview: processing latency 24h", list: false, fn: () => getProcessingLatency(since24h) },
       { name: "overview: processing latency 7d", list: false, fn: () => getProcessingLatency(since7d) },
+      { name: "overview: trigger latency 1h", list: false, fn: () => getTriggerLatency(day(1 / 24)) },
       { name: "overview: trigger latency 24h", list: false, fn: () => getTriggerLatency(since24h) },
       { name: "overview: trigger latency 7d", list: false, fn: () => getTriggerLatency(since7d) },
       { name: "overview: window counters 7d", list: false, fn: () => getWindowCounters(since7d) },
+      { name: "overview: failing publishes", list: false, fn: () => countFailingPublishes() },
+      { name: "overview: DLQ entries (QStash)", list: false, fn: () => listDlqEntries() },
       { name: "overview: confirmations 7d (recount)", list: false, fn: () => recount.confirmations(since7d, 21600) },
       { name: "overview: processed 7d (recount)", list: false, fn: () => recount.processed(since7d, 21600) },
       { name: "overview: whole page 24h", list: false, fn: () => getOverview("24h") },
@@ -193,6 +202,8 @@ async function main() {
 
     const results: { name: string; list: boolean; median: number; max: number; plan: Captured[] }[] = [];
     for (const c of cases) {
+      // The warm-up's statements must not land in the previous case's captured plan.
+      captured = [];
       await c.fn();
       const times: number[] = [];
       let plan: Captured[] = [];
@@ -223,17 +234,18 @@ async function main() {
     if (EXPLAIN) {
       (pool as unknown as { query: unknown }).query = original;
       for (const r of results.filter((x) =>
-        /first page, no filter|page at row|status=failed$|source=poll|search common|search rare|search no match|id prefix|failed list$|trigger latency 7d|confirmations 7d/.test(
+        /first page, no filter|page at row|status=failed$|source=poll|search common|search rare|search no match|id prefix|failed list$|trigger latency 7d|processing latency 7d|processed 7d$|confirmations 7d/.test(
           x.name,
         ),
       )) {
-        const q = r.plan[0];
-        if (!q) continue;
-        const out = (await pool.query(`explain (analyze, buffers, costs off, timing off, summary on) ${q.text}`, q.values as never[])) as unknown as {
-          rows: { "QUERY PLAN": string }[];
-        };
-        console.log(`\n── EXPLAIN ${r.name}`);
-        console.log(out.rows.map((row) => row["QUERY PLAN"]).join("\n"));
+        // Every statement the case sent (the processed chart sends two).
+        for (const [i, q] of r.plan.entries()) {
+          const out = (await pool.query(`explain (analyze, buffers, costs off, timing off, summary on) ${q.text}`, q.values as never[])) as unknown as {
+            rows: { "QUERY PLAN": string }[];
+          };
+          console.log(`\n── EXPLAIN ${r.name}${r.plan.length > 1 ? ` (statement ${i + 1} of ${r.plan.length})` : ""}`);
+          console.log(out.rows.map((row) => row["QUERY PLAN"]).join("\n"));
+        }
       }
     }
   } finally {

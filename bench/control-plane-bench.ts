@@ -102,7 +102,7 @@ async function main() {
           type: "video/mp4",
           size: GiB,
           projectId: user.projectId,
-          options: { checksum: false, sniff: true, probe: false },
+          options: { checksum: false, sniff: true, probe: false, thumbnail: false, storyboard: false },
         }),
       });
       const body = (await res.json()) as { upload?: { id: string } };

@@ -37,7 +37,7 @@ export async function besideChecksum(ctx: Ctx): Promise<void> {
       type: "application/pdf",
       size,
       projectId: ctx.owner.projectId,
-      options: { checksum: true, sniff: false, probe: false },
+      options: { checksum: true, sniff: false, probe: false, thumbnail: false, storyboard: false },
     }),
   });
   const intent = (await created.json()) as { upload: { id: string }; multipart: { key: string; partSize: number; partCount: number } };

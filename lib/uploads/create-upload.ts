@@ -5,6 +5,7 @@ import { getOpenUploadTotals } from "@/lib/db/queries/upload-caps";
 import { insertUploadWithEvent } from "@/lib/db/queries/uploads";
 import { ANALYSIS_OPTIONS } from "@/lib/jobs/job-payload";
 import { formatBytes, getPlan, isTypeAllowed } from "@/lib/plans/plans";
+import { DEFAULT_ANALYSIS_OPTIONS } from "@/lib/processors/catalog";
 import { scheduleCheckIfLastPart } from "@/lib/queue/schedule-upload-check";
 import { abortMultipart, createMultipart, presignParts, presignPut } from "@/lib/storage/objects";
 import { getBucket } from "@/lib/storage/s3-client";
@@ -30,7 +31,7 @@ export const CREATE_UPLOAD_INPUT = z
       .max(127),
     size: z.number().int("must be a whole number of bytes").positive("must be greater than 0").max(Number.MAX_SAFE_INTEGER),
     projectId: z.string().min(1).max(64),
-    options: ANALYSIS_OPTIONS.default({ checksum: true, sniff: true, probe: true }),
+    options: ANALYSIS_OPTIONS.default(DEFAULT_ANALYSIS_OPTIONS),
   })
   .strict();
 
