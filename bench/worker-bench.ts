@@ -102,7 +102,7 @@ async function main() {
         userId: "bench",
         projectId: "bench",
         plan: "pro" as const,
-        options: { checksum: true, sniff: true, probe: true },
+        options: { checksum: true, sniff: true, probe: true, thumbnail: false, storyboard: false },
         confirmedBy: "client" as const,
         replay: 0,
       },

@@ -2,6 +2,7 @@
 
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { OverviewBucket } from "@/lib/admin/get-overview";
+import type { UploadSource } from "@/lib/db/schema";
 import { formatBytes } from "@/lib/plans/plans";
 
 /** One chart bucket, as the server computes it (lib/admin/get-overview.ts). */
@@ -9,7 +10,7 @@ export type ChartBucket = OverviewBucket;
 
 export type LatencyRow = { source: string; p50Ms: number | null; p95Ms: number | null; samples: number; exactSamples: number };
 
-export const SOURCE_COLORS: Record<string, string> = {
+export const SOURCE_COLORS: Record<UploadSource, string> = {
   client: "#2f5bd3",
   "storage-event": "#1f7a4d",
   sweep: "#a15c00",

@@ -1,19 +1,15 @@
 import type { AnalysisOptions as Options } from "@/lib/client/upload-types";
+import type { PlanId } from "@/lib/plans/plans";
+import { PROCESSORS, processorsForPlan } from "@/lib/processors/catalog";
 
-const CHOICES: { key: keyof Options; label: string; hint: string }[] = [
-  { key: "checksum", label: "Checksum", hint: "SHA-256 of the whole file" },
-  { key: "sniff", label: "Content type", hint: "the real type, from the file's first bytes" },
-  { key: "probe", label: "Media details", hint: "codecs, resolution, duration" },
-];
+type Props = { plan: PlanId; value: Options; onChange: (next: Options) => void };
 
-type Props = { value: Options; onChange: (next: Options) => void };
-
-/** Which analyses run on the files of the next upload batch. */
-export function AnalysisOptions({ value, onChange }: Props) {
+/** Which analyses run on the files of the next upload batch: the plan's processors, from the catalog. */
+export function AnalysisOptions({ plan, value, onChange }: Props) {
   return (
     <fieldset className="analysis-options" data-testid="analysis-options">
       <legend>Analyse each file for</legend>
-      {CHOICES.map(({ key, label, hint }) => (
+      {processorsForPlan(plan).map((key) => (
         <div key={key} className="check">
           <input
             type="checkbox"
@@ -23,7 +19,7 @@ export function AnalysisOptions({ value, onChange }: Props) {
             data-testid={`option-${key}`}
           />
           <label htmlFor={`analysis-${key}`}>
-            {label} <span className="muted">— {hint}</span>
+            {PROCESSORS[key].label} <span className="muted">— {PROCESSORS[key].description}</span>
           </label>
         </div>
       ))}

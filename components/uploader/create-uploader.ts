@@ -5,6 +5,7 @@ import { ApiRequestError } from "@/lib/client/api-client";
 import type { AnalysisOptions, UploadView } from "@/lib/client/upload-types";
 import { abortUpload, type CreateUploadInput, completeUpload, createUpload, listUploadParts, signUploadParts } from "@/lib/client/uploads-api";
 import type { Plan } from "@/lib/plans/plans";
+import { PROCESSOR_NAMES } from "@/lib/processors/catalog";
 import { MULTIPART_THRESHOLD, PART_UPLOAD_CONCURRENCY, partCountFor, partSizeFor } from "@/lib/uploads/part-size";
 import { PartUrlSigner } from "./part-url-signer";
 import { PipelineTracker } from "./pipeline-tracker";
@@ -17,10 +18,7 @@ export type BiblioMeta = {
   biblioId?: string;
   projectId?: string;
   partCount?: number;
-  checksum?: boolean;
-  sniff?: boolean;
-  probe?: boolean;
-};
+} & Partial<AnalysisOptions>;
 
 /** What reaches Uppy's `upload-success` after a multipart `/complete`. */
 export type BiblioBody = { biblioUpload?: UploadView };
@@ -106,11 +104,7 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
       type: file.type || "application/octet-stream",
       size: sizeOf(file),
       projectId,
-      options: {
-        checksum: file.meta.checksum ?? defaults.checksum,
-        sniff: file.meta.sniff ?? defaults.sniff,
-        probe: file.meta.probe ?? defaults.probe,
-      },
+      options: Object.fromEntries(PROCESSOR_NAMES.map((name) => [name, file.meta[name] ?? defaults[name]])) as AnalysisOptions,
     };
   }
 

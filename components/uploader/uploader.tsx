@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import type { AnalysisOptions as Options } from "@/lib/client/upload-types";
 import { formatBytes, type Plan } from "@/lib/plans/plans";
+import { DEFAULT_ANALYSIS_OPTIONS } from "@/lib/processors/catalog";
 import { AnalysisOptions } from "./analysis-options";
 import { createUploader } from "./create-uploader";
 import { LiveUploads } from "./live-uploads";
@@ -22,7 +23,6 @@ export type UploaderProps = {
   fixedProjectId?: string | null;
 };
 
-const DEFAULT_OPTIONS: Options = { checksum: true, sniff: true, probe: true };
 const REFRESH_DEBOUNCE_MS = 800;
 /** Refusals shown at once; older ones drop off. */
 const MAX_NOTICES = 4;
@@ -30,7 +30,7 @@ const MAX_NOTICES = 4;
 export default function Uploader({ plan, projects, fixedProjectId = null }: UploaderProps) {
   const router = useRouter();
   const [projectId, setProjectId] = useState(fixedProjectId ?? projects[0]?.id ?? "");
-  const [options, setOptions] = useState<Options>(DEFAULT_OPTIONS);
+  const [options, setOptions] = useState<Options>(DEFAULT_ANALYSIS_OPTIONS);
   const [notices, setNotices] = useState<string[]>([]);
 
   // Uppy's callbacks are created once; they read the current choices through this ref.
@@ -95,7 +95,7 @@ export default function Uploader({ plan, projects, fixedProjectId = null }: Uplo
             <p className="muted field-hint">Applies to files you start uploading from now on.</p>
           </div>
         )}
-        <AnalysisOptions value={options} onChange={setOptions} />
+        <AnalysisOptions plan={plan.id} value={options} onChange={setOptions} />
       </div>
       {notices.length > 0 && (
         <div className="alert" role="alert" data-testid="uploader-notice">

@@ -1,6 +1,6 @@
 "use client";
 
-import type { UploadEvent, UploadView } from "@/lib/client/upload-types";
+import type { DerivedPreviews, UploadEvent, UploadView } from "@/lib/client/upload-types";
 import { formatBytes } from "@/lib/plans/plans";
 import { LocalTime } from "./local-time";
 import { PipelineState } from "./pipeline-state";
@@ -10,7 +10,7 @@ import { UploadTimeline } from "./upload-timeline";
 import { useLiveUpload } from "./use-live-upload";
 
 type Props = {
-  initial: { upload: UploadView; events: UploadEvent[] };
+  initial: { upload: UploadView; events: UploadEvent[]; previews?: DerivedPreviews };
   /** The server's time before it read `initial`: changes after it arrive live. */
   liveSince: string;
 };
@@ -65,7 +65,14 @@ export function UploadDetail({ initial, liveSince }: Props) {
 
       <section aria-labelledby="results-heading" className="detail-section">
         <h2 id="results-heading">Results</h2>
-        <UploadResults status={upload.status} result={upload.result} options={upload.options} declaredType={upload.type} realType={upload.realType} />
+        <UploadResults
+          status={upload.status}
+          result={upload.result}
+          options={upload.options}
+          declaredType={upload.type}
+          realType={upload.realType}
+          previews={data.previews ?? {}}
+        />
       </section>
 
       <section aria-labelledby="timeline-heading" className="detail-section">

@@ -1,5 +1,6 @@
-import type { AnalysisOptions, ProbeResult, UploadResults as Results, UploadStatus } from "@/lib/client/upload-types";
-import { formatDuration } from "@/lib/format/duration";
+import type { AnalysisOptions, DerivedPreviews, UploadResults as Results, UploadStatus } from "@/lib/client/upload-types";
+import type { DerivedKind } from "@/lib/db/schema";
+import { PROCESSOR_NAMES, PROCESSORS, type ProcessorName, type ResultView } from "@/lib/processors/catalog";
 
 type Props = {
   status: UploadStatus;
@@ -7,106 +8,75 @@ type Props = {
   options: Partial<AnalysisOptions> | null;
   declaredType: string;
   realType: string | null;
+  previews: DerivedPreviews;
 };
 
-function formatBitrate(bps: number): string {
-  return bps >= 1_000_000 ? `${(bps / 1_000_000).toFixed(1)} Mb/s` : `${Math.round(bps / 1000)} kb/s`;
-}
+const PREVIEW_ALT: Record<DerivedKind, string> = {
+  thumbnail: "Poster frame",
+  storyboard: "Storyboard: frames from across the video",
+  "storyboard-vtt": "",
+};
 
-function channelsText(channels: number): string {
-  return channels === 1 ? "1 (mono)" : channels === 2 ? "2 (stereo)" : String(channels);
-}
-
-function probeRows(probe: ProbeResult): [string, string][] {
-  const rows: [string, string | null][] = [
-    ["Container", probe.container ?? null],
-    ["Duration", probe.duration != null ? formatDuration(probe.duration * 1000, { clock: true }) : null],
-    ["Video codec", probe.videoCodec ?? null],
-    ["Resolution", probe.width && probe.height ? `${probe.width} × ${probe.height}` : null],
-    ["Frame rate", probe.frameRate != null ? `${Number(probe.frameRate.toFixed(3))} fps` : null],
-    ["Audio codec", probe.audioCodec ?? null],
-    ["Sample rate", probe.sampleRate != null ? `${(probe.sampleRate / 1000).toFixed(1).replace(/\.0$/, "")} kHz` : null],
-    ["Channels", probe.channels != null ? channelsText(probe.channels) : null],
-    ["Bitrate", probe.bitrate != null ? formatBitrate(probe.bitrate) : null],
-  ];
-  return rows.filter((row): row is [string, string] => row[1] !== null);
-}
-
-function NotRun({ requested, status }: { requested: boolean | undefined; status: UploadStatus }) {
+function NotRun({ requested, applies, status }: { requested: boolean | undefined; applies: boolean; status: UploadStatus }) {
   if (requested === false) return <p className="muted">Not requested for this upload.</p>;
+  if (!applies) return <p className="muted">Not applicable to this type of file.</p>;
   if (status === "processed") return <p className="muted">No result was recorded.</p>;
-  if (status === "failed" || status === "rejected" || status === "expired" || status === "aborted") {
+  if (status === "failed" || status === "rejected" || status === "expired" || status === "aborted" || status === "deleted") {
     return <p className="muted">Not available.</p>;
   }
   return <p className="muted">Appears when processing finishes.</p>;
 }
 
-/** What the worker found: checksum, real content type and media details. */
-export function UploadResults({ status, result, options, declaredType, realType }: Props) {
-  const checksum = result?.checksum;
-  const sniffed = result?.sniff?.mime ?? realType;
-  const probe = result?.probe;
-  const rows = probe ? probeRows(probe) : [];
+function ResultBlock({ name, view, previews }: { name: ProcessorName; view: ResultView; previews: DerivedPreviews }) {
+  return (
+    <>
+      {view.previews?.map((kind) => {
+        const preview = previews[kind];
+        return preview ? (
+          // biome-ignore lint/performance/noImgElement: a short-lived signed URL; next/image would proxy and cache it past its expiry.
+          <img
+            key={kind}
+            className={`result-preview result-preview-${kind}`}
+            src={preview.url}
+            alt={PREVIEW_ALT[kind]}
+            width={preview.width ?? undefined}
+            height={preview.height ?? undefined}
+            data-testid={`result-${kind}`}
+          />
+        ) : null;
+      })}
+      {view.fields?.length ? (
+        <dl className="kv" data-testid={`result-${name}`}>
+          {view.fields.map((f) => (
+            <div key={f.label} className="kv-row">
+              <dt>{f.label}</dt>
+              <dd data-testid={f.testId}>{f.code ? <code className="hash">{f.value}</code> : f.value}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+      {view.note ? <p className="muted">{view.note}</p> : null}
+    </>
+  );
+}
 
+/** What the worker found, one block per processor in the catalog (lib/processors/catalog.ts). */
+export function UploadResults({ status, result, options, declaredType, realType, previews }: Props) {
+  const type = realType ?? declaredType;
   return (
     <div className="results" data-testid="upload-results">
-      <section className="result-block" aria-labelledby="result-checksum">
-        <h3 id="result-checksum">Checksum</h3>
-        {checksum ? (
-          <dl className="kv">
-            <dt>SHA-256</dt>
-            <dd>
-              <code className="hash" data-testid="result-sha256">
-                {checksum.sha256}
-              </code>
-            </dd>
-            {checksum.etagMatches != null && (
-              <>
-                <dt>Storage ETag</dt>
-                <dd>{checksum.etagMatches ? "Matches the stored object" : "Does not match the stored object"}</dd>
-              </>
-            )}
-          </dl>
-        ) : (
-          <NotRun requested={options?.checksum} status={status} />
-        )}
-      </section>
-
-      <section className="result-block" aria-labelledby="result-type">
-        <h3 id="result-type">Content type</h3>
-        <dl className="kv">
-          <dt>Declared</dt>
-          <dd>{declaredType || "unknown"}</dd>
-          {sniffed ? (
-            <>
-              <dt>Detected</dt>
-              <dd data-testid="result-mime">
-                {sniffed}
-                {sniffed !== declaredType && <span className="muted"> (differs from the declared type)</span>}
-              </dd>
-            </>
-          ) : null}
-        </dl>
-        {!sniffed && <NotRun requested={options?.sniff} status={status} />}
-      </section>
-
-      <section className="result-block" aria-labelledby="result-probe">
-        <h3 id="result-probe">Media details</h3>
-        {rows.length ? (
-          <dl className="kv" data-testid="result-probe">
-            {rows.map(([label, value]) => (
-              <div key={label} className="kv-row">
-                <dt>{label}</dt>
-                <dd>{value}</dd>
-              </div>
-            ))}
-          </dl>
-        ) : probe ? (
-          <p className="muted">This file has no audio or video streams to describe.</p>
-        ) : (
-          <NotRun requested={options?.probe} status={status} />
-        )}
-      </section>
+      {PROCESSOR_NAMES.map((name) => {
+        const def = PROCESSORS[name];
+        const value = result?.[name];
+        const view = (def.view as (r: unknown, u: { type: string; realType: string | null }) => ResultView)(value, { type: declaredType, realType });
+        return (
+          <section key={name} className="result-block" aria-labelledby={`result-heading-${name}`}>
+            <h3 id={`result-heading-${name}`}>{def.label}</h3>
+            <ResultBlock name={name} view={view} previews={previews} />
+            {value === undefined && <NotRun requested={options?.[name]} applies={def.appliesTo(type)} status={status} />}
+          </section>
+        );
+      })}
     </div>
   );
 }

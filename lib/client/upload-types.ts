@@ -1,32 +1,16 @@
 /** The upload shapes the browser receives from `/api/uploads/**` (timestamps are ISO strings). */
 
 import type { UploadStatus } from "@/lib/db/schema";
+import type { AnalysisOptions, UploadResult } from "@/lib/processors/catalog";
 
 export type { UploadStatus };
 
 /** A server component may hand over `Date`s where JSON would carry strings. */
 export type Timestamp = string | Date;
 
-export type AnalysisOptions = { checksum: boolean; sniff: boolean; probe: boolean };
-
-export type ProbeResult = {
-  container?: string | null;
-  duration?: number | null;
-  videoCodec?: string | null;
-  width?: number | null;
-  height?: number | null;
-  frameRate?: number | null;
-  audioCodec?: string | null;
-  sampleRate?: number | null;
-  channels?: number | null;
-  bitrate?: number | null;
-};
-
-export type UploadResults = {
-  checksum?: { sha256: string; etagMatches?: boolean | null } | null;
-  sniff?: { mime: string | null } | null;
-  probe?: ProbeResult | null;
-};
+/** Short-lived signed URLs of an upload's derived images (lib/derived/derived-previews.ts). */
+export type { DerivedPreviews } from "@/lib/derived/derived-previews";
+export type { AnalysisOptions, ProbeResult, UploadResult as UploadResults } from "@/lib/processors/catalog";
 
 export type UploadView = {
   id: string;
@@ -41,7 +25,7 @@ export type UploadView = {
   options: Partial<AnalysisOptions> | null;
   rejectReason: string | null;
   failureReason: string | null;
-  result: UploadResults | null;
+  result: UploadResult | null;
   createdAt: Timestamp | null;
   uploadedAt: Timestamp | null;
   queuedAt: Timestamp | null;

@@ -1,5 +1,5 @@
 import { apiRequest } from "./api-client";
-import type { AnalysisOptions, UploadEvent, UploadView } from "./upload-types";
+import type { AnalysisOptions, DerivedPreviews, UploadEvent, UploadView } from "./upload-types";
 
 export type CreateUploadInput = {
   name: string;
@@ -45,7 +45,7 @@ export function abortUpload(id: string, signal?: AbortSignal) {
 }
 
 export function getUpload(id: string, signal?: AbortSignal) {
-  return apiRequest<{ upload: UploadView; events: UploadEvent[] }>(uploadPath(id), { signal });
+  return apiRequest<{ upload: UploadView; events: UploadEvent[]; previews?: DerivedPreviews }>(uploadPath(id), { signal });
 }
 
 export function listProjectUploads(projectId: string, cursor: string | null, limit = 50, signal?: AbortSignal) {

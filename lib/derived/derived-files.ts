@@ -1,6 +1,6 @@
-import { deleteDerivedFileRows, listDerivedFiles as listDerived } from "@/lib/db/queries/derived-files";
+import { deleteDerivedFileRows, listDerivedFiles as listDerived, upsertDerivedFile } from "@/lib/db/queries/derived-files";
 import type { DerivedKind } from "@/lib/db/schema";
-import { deleteObject, presignGet } from "@/lib/storage/objects";
+import { deleteObject, presignGet, putObject } from "@/lib/storage/objects";
 
 export { type DerivedFileRow, listDerivedFilesFor } from "@/lib/db/queries/derived-files";
 export { listDerived };
@@ -35,4 +35,32 @@ export async function deleteDerived(uploadId: string): Promise<number> {
   for (const row of rows) await deleteObject(row.storageKey);
   await deleteDerivedFileRows(uploadId);
   return rows.length;
+}
+
+/**
+ * Stores one derived file and records it. The key is fixed per (upload, kind) and the row
+ * is upserted, so a redelivered job overwrites both instead of adding a second file.
+ */
+export async function saveDerived(input: {
+  uploadId: string;
+  kind: DerivedKind;
+  ext: string;
+  contentType: string;
+  body: Uint8Array | string;
+  width?: number;
+  height?: number;
+}): Promise<{ key: string; bytes: number }> {
+  const key = derivedKeyFor(input.uploadId, input.kind, input.ext);
+  const bytes = typeof input.body === "string" ? Buffer.byteLength(input.body) : input.body.byteLength;
+  await putObject(key, input.body, input.contentType);
+  await upsertDerivedFile({
+    uploadId: input.uploadId,
+    kind: input.kind,
+    storageKey: key,
+    contentType: input.contentType,
+    bytes,
+    width: input.width,
+    height: input.height,
+  });
+  return { key, bytes };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UPLOAD_SOURCES } from "@/lib/db/schema";
 
 const bool = z.enum(["true", "false", "1", "0", ""]).transform((v) => v === "true" || v === "1");
 
@@ -79,7 +80,7 @@ export const ENV_SCHEMA = z
           .map((s) => s.trim())
           .filter(Boolean),
       )
-      .pipe(z.array(z.enum(["client", "storage-event", "sweep", "poll"]))),
+      .pipe(z.array(z.enum(UPLOAD_SOURCES))),
     STORAGE_EVENT_SECRET: unsetIfEmpty(z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional()),
     SWEEP_ORPHAN_GRACE_HOURS: unsetIfEmpty(z.coerce.number().positive().optional()),
     // After this many failed publishes an upload counts as "still failing" on the admin overview (it is retried regardless).

@@ -1,14 +1,9 @@
 import { z } from "zod";
+import { PLANS, UPLOAD_SOURCES } from "@/lib/db/schema";
+import { ANALYSIS_OPTIONS } from "@/lib/processors/catalog";
 
-export const ANALYSIS_OPTIONS = z
-  .object({
-    checksum: z.boolean().default(true),
-    sniff: z.boolean().default(true),
-    probe: z.boolean().default(true),
-  })
-  .strict();
-
-export type AnalysisOptions = z.infer<typeof ANALYSIS_OPTIONS>;
+export type { AnalysisOptions } from "@/lib/processors/catalog";
+export { ANALYSIS_OPTIONS };
 
 /**
  * Everything a worker needs to start, so it needs no DB lookup first. Versioned, so a
@@ -25,9 +20,9 @@ export const JOB_PAYLOAD = z
     etag: z.string(),
     userId: z.string().min(1),
     projectId: z.string().min(1),
-    plan: z.enum(["free", "pro"]),
+    plan: z.enum(PLANS),
     options: ANALYSIS_OPTIONS,
-    confirmedBy: z.enum(["client", "storage-event", "sweep", "poll"]),
+    confirmedBy: z.enum(UPLOAD_SOURCES),
     replay: z.number().int().nonnegative().default(0),
   })
   .strict();

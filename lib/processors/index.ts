@@ -1,21 +1,17 @@
-import type { AnalysisOptions, JobPayload } from "@/lib/jobs/job-payload";
+import type { JobPayload } from "@/lib/jobs/job-payload";
 import { withUploadSpan } from "@/lib/trace/upload-trace";
-import { CHECKSUM_PROCESSOR } from "./checksum";
-import { PROBE_PROCESSOR } from "./probe";
+import { PROCESSOR_NAMES, PROCESSORS } from "./catalog";
 import type { Processor, ProcessorName, UploadResult } from "./processor";
-import { SNIFF_PROCESSOR } from "./sniff";
+import { RUNNERS } from "./runners";
 
 export type { ProcessorName, UploadResult } from "./processor";
 
-const REGISTRY: Record<ProcessorName, Processor<unknown>> = {
-  sniff: SNIFF_PROCESSOR,
-  checksum: CHECKSUM_PROCESSOR,
-  probe: PROBE_PROCESSOR,
-};
-
-/** The processors an upload's analysis options ask for, in the order they start. */
-export function selectProcessors(options: AnalysisOptions): ProcessorName[] {
-  return (["sniff", "checksum", "probe"] as const).filter((name) => options[name]);
+/**
+ * The processors an upload runs, in catalog order: asked for in its options, allowed on
+ * its plan, and meaningful for its type (no poster for a PDF).
+ */
+export function selectProcessors(upload: Pick<JobPayload, "options" | "plan" | "type">): ProcessorName[] {
+  return PROCESSOR_NAMES.filter((name) => upload.options[name] && PROCESSORS[name].plans.includes(upload.plan) && PROCESSORS[name].appliesTo(upload.type));
 }
 
 export type ProcessorRun = {
@@ -31,14 +27,14 @@ export type ProcessorRun = {
  */
 export async function runProcessors(input: { payload: JobPayload; attempt: number; signal: AbortSignal; deadline?: number }): Promise<ProcessorRun> {
   const run: ProcessorRun = { result: {}, bytesRead: {}, durationsMs: {} };
-  const names = selectProcessors(input.payload.options);
+  const names = selectProcessors(input.payload);
   const local = new AbortController();
   const signal = AbortSignal.any([input.signal, local.signal]);
 
   const runOne = async (name: ProcessorName) => {
     const started = performance.now();
     const value = await withUploadSpan(`processor.${name}`, input.payload.uploadId, () =>
-      REGISTRY[name].run({
+      (RUNNERS[name] as Processor<unknown>).run({
         payload: input.payload,
         attempt: input.attempt,
         signal,

@@ -1,5 +1,6 @@
 import { getProjectForMember } from "@/lib/db/queries/projects";
 import { getUploadById, listUploadEvents } from "@/lib/db/queries/uploads";
+import { derivedPreviews } from "@/lib/derived/derived-previews";
 import { UPLOAD_ID_PATTERN } from "./upload-id";
 import { toAdminUploadView, toEventView, toUploadView } from "./upload-view";
 import { toUserEventViews } from "./user-event-view";
@@ -15,7 +16,8 @@ export async function getUploadView(input: { userId: string; uploadId: string; i
   if (!upload) return null;
   const allowed = upload.ownerId === input.userId || input.isAdmin || (await getProjectForMember(upload.projectId, input.userId)) !== null;
   if (!allowed) return null;
-  const events = await listUploadEvents(upload.id);
-  if (input.isAdmin) return { upload: toAdminUploadView(upload), events: events.map(toEventView) };
-  return { upload: toUploadView(upload), events: toUserEventViews(events) };
+  // Derived files exist once processing has finished; before that, no query for them.
+  const [events, previews] = await Promise.all([listUploadEvents(upload.id), upload.status === "processed" ? derivedPreviews(upload.id) : {}]);
+  if (input.isAdmin) return { upload: toAdminUploadView(upload), events: events.map(toEventView), previews };
+  return { upload: toUploadView(upload), events: toUserEventViews(events), previews };
 }

@@ -49,7 +49,7 @@ async function createSingle() {
   const res = await callRoute(uploadsRoute.POST, {
     method: "POST",
     cookie: owner.cookie,
-    body: { projectId: owner.projectId, name: "pic.png", type: "image/png", size: PNG.length, options: { checksum: true, sniff: false, probe: true } },
+    body: { projectId: owner.projectId, name: "pic.png", type: "image/png", size: PNG.length, options: { checksum: true, sniff: false, probe: true, thumbnail: false, storyboard: false } },
   });
   expect(res.status).toBe(201);
   return res.body as { upload: { id: string; key: string }; put: { url: string; headers: Record<string, string> } };
@@ -81,7 +81,7 @@ describe("storage events", () => {
       userId: owner.id,
       projectId: owner.projectId,
       plan: "pro",
-      options: { checksum: true, sniff: false, probe: true },
+      options: { checksum: true, sniff: false, probe: true, thumbnail: false, storyboard: false },
       confirmedBy: "storage-event",
       type: "image/png",
       size: PNG.length,

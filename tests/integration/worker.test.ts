@@ -238,7 +238,7 @@ describe("end to end from /complete", () => {
   it("records that a multipart ETag cannot be compared", async () => {
     const bytes = new Uint8Array(17 * 1024 * 1024);
     bytes.set([0, 0, 0, 0x20, ...new TextEncoder().encode("ftypisom")]);
-    const id = await put(free, "big.mp4", "video/mp4", bytes, { checksum: true, sniff: true, probe: false });
+    const id = await put(free, "big.mp4", "video/mp4", bytes, { checksum: true, sniff: true, probe: false, thumbnail: false, storyboard: false });
     await complete(free, id);
     const row = await settled(id, 30_000);
     expect(row.status).toBe("processed");
@@ -487,7 +487,7 @@ describe("jobs longer than one invocation", () => {
     const bytes = new Uint8Array(6 * 1024 * 1024);
     for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) % 251;
     bytes.set([0, 0, 0, 0x20, ...new TextEncoder().encode("ftypisom")]);
-    const id = await put(free, "long.mp4", "video/mp4", bytes, { checksum: true, sniff: true, probe: false });
+    const id = await put(free, "long.mp4", "video/mp4", bytes, { checksum: true, sniff: true, probe: false, thumbnail: false, storyboard: false });
     await complete(free, id);
     const row = await settled(id, 60_000);
     expect(row.status, row.failureReason ?? "").toBe("processed");

@@ -92,7 +92,7 @@ describe("control-plane rate limits", () => {
         type: "image/png",
         size: 100,
         projectId: alice.projectId,
-        options: { checksum: true, sniff: true, probe: true },
+        options: { checksum: true, sniff: true, probe: true, thumbnail: false, storyboard: false },
       }).catch((e) => e);
       expect(error).toBeInstanceOf(ApiRequestError);
       expect(error.status).toBe(429);
