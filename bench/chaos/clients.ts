@@ -118,7 +118,12 @@ type CreateResponse = {
 };
 
 /** One scripted client. Never throws: what went wrong is in the record. */
-export async function runClient(api: Api, plan: UploadPlan, file: MediaFile): Promise<UploadRecord> {
+export async function runClient(
+  api: Api,
+  plan: UploadPlan,
+  file: MediaFile,
+  options: Record<string, boolean> = { checksum: true, sniff: true, probe: true },
+): Promise<UploadRecord> {
   const rec: UploadRecord = { plan, id: null, size: file.bytes.length, startedAt: Date.now(), lastByteAt: null, completes: [], error: null, endedAt: 0 };
   const { user } = plan;
   try {
@@ -126,7 +131,7 @@ export async function runClient(api: Api, plan: UploadPlan, file: MediaFile): Pr
       api.json<CreateResponse>("/api/uploads", {
         method: "POST",
         cookie: user.cookie,
-        body: { name: file.name, type: file.type, size: file.bytes.length, projectId: user.projectId, options: { checksum: true, sniff: true, probe: true } },
+        body: { name: file.name, type: file.type, size: file.bytes.length, projectId: user.projectId, options },
       }),
     );
     const c = created.body;
