@@ -8,6 +8,7 @@ import { LocalTime } from "@/components/uploads/local-time";
 import { getSessionUser } from "@/lib/auth/session";
 import { formatBytes, getPlan } from "@/lib/plans/plans";
 import { listProjectsForUser } from "@/lib/projects/list-projects";
+import { getStorageUsage } from "@/lib/uploads/usage-storage";
 
 export const metadata: Metadata = { title: "Projects · Biblio" };
 
@@ -15,7 +16,8 @@ export default async function ProjectsPage() {
   const user = await getSessionUser(await headers());
   if (!user) redirect(`/sign-in?next=${encodeURIComponent("/projects")}`);
   const plan = getPlan(user.plan);
-  const projects = await listProjectsForUser(user.id);
+  const [projects, usage] = await Promise.all([listProjectsForUser(user.id), getStorageUsage(user.id, plan)]);
+  const percent = Math.min(100, Math.round((usage.usedBytes / usage.limitBytes) * 1000) / 10);
 
   return (
     <>
@@ -23,6 +25,12 @@ export default async function ProjectsPage() {
       <p className="lead">
         Each upload belongs to a project. Your {plan.label} plan takes files up to {formatBytes(plan.maxFileSize)}.
       </p>
+      <div className="usage" data-testid="storage-usage" data-used={usage.usedBytes} data-limit={usage.limitBytes}>
+        <label htmlFor="storage-usage-bar">
+          Storage: {formatBytes(usage.usedBytes)} of {formatBytes(usage.limitBytes)} used ({percent} %)
+        </label>
+        <progress id="storage-usage-bar" className="usage-bar" max={usage.limitBytes} value={Math.min(usage.usedBytes, usage.limitBytes)} />
+      </div>
 
       <section aria-labelledby="projects-heading">
         <h2 id="projects-heading">Your projects</h2>

@@ -108,6 +108,16 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
     };
   }
 
+  /** A create the storage quota refuses is said above the Dashboard too, before any byte moves. */
+  async function createOrRefuse(file: BiblioFile, signal?: AbortSignal) {
+    try {
+      return await createUpload(createInput(file), signal);
+    } catch (error) {
+      if (error instanceof ApiRequestError && error.code === "quota_exceeded") onRefused(`${file.name}: ${error.message}`);
+      throw error;
+    }
+  }
+
   async function deleteIntent(biblioId: string): Promise<void> {
     if (deleted.has(biblioId)) return;
     deleted.add(biblioId);
@@ -142,7 +152,7 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
     async getUploadParameters(file, { signal }): Promise<AwsS3UploadParameters> {
       // A retried single PUT gets a fresh intent; the stale one would only wait for the sweep to expire it.
       if (file.meta.biblioId) void deleteIntent(file.meta.biblioId).catch(() => {});
-      const created = await createUpload(createInput(file), signal);
+      const created = await createOrRefuse(file, signal);
       adopt(file, created.upload);
       if (created.strategy !== "single") {
         void deleteIntent(created.upload.id).catch(() => {});
@@ -153,7 +163,7 @@ export function createUploader({ id, plan, getProjectId, getOptions, onServerCha
     },
 
     async createMultipartUpload(file) {
-      const created = await createUpload(createInput(file));
+      const created = await createOrRefuse(file);
       if (created.strategy !== "multipart") {
         adopt(file, created.upload);
         void deleteIntent(created.upload.id).catch(() => {});

@@ -2,8 +2,10 @@
 
 import type { DerivedPreviews, UploadEvent, UploadView } from "@/lib/client/upload-types";
 import { formatBytes } from "@/lib/plans/plans";
+import { DeleteUploadButton } from "./delete-upload-button";
 import { LocalTime } from "./local-time";
 import { PipelineState } from "./pipeline-state";
+import { Player } from "./player";
 import { StatusBadge } from "./status-badge";
 import { UploadResults } from "./upload-results";
 import { UploadTimeline } from "./upload-timeline";
@@ -13,10 +15,12 @@ type Props = {
   initial: { upload: UploadView; events: UploadEvent[]; previews?: DerivedPreviews };
   /** The server's time before it read `initial`: changes after it arrive live. */
   liveSince: string;
+  /** The viewer owns the upload: the page offers to delete it. */
+  canDelete?: boolean;
 };
 
 /** One upload's live view: where it is in the pipeline, why it stopped, what was found, and its timeline. */
-export function UploadDetail({ initial, liveSince }: Props) {
+export function UploadDetail({ initial, liveSince, canDelete = false }: Props) {
   const { data, pollError } = useLiveUpload(initial, liveSince);
   const { upload, events } = data;
 
@@ -62,6 +66,16 @@ export function UploadDetail({ initial, liveSince }: Props) {
           ))}
         </dl>
       </section>
+
+      {(upload.status === "processed" || upload.status === "failed") && (
+        <section aria-labelledby="file-heading" className="detail-section">
+          <h2 id="file-heading">File</h2>
+          <Player uploadId={upload.id} name={upload.name} contentType={upload.realType ?? upload.type} />
+        </section>
+      )}
+      {canDelete && upload.status !== "processing" && upload.status !== "deleted" && (
+        <DeleteUploadButton uploadId={upload.id} name={upload.name} projectId={upload.projectId} />
+      )}
 
       <section aria-labelledby="results-heading" className="detail-section">
         <h2 id="results-heading">Results</h2>

@@ -30,6 +30,14 @@ export const BULK_DELETE_INPUT = z
   })
   .strict();
 
+/** Whether the user may delete this upload (its owner): the upload page shows the button by it. */
+export async function ownsUpload(uploadId: string, userId: string): Promise<boolean> {
+  return getOwnedUpload(uploadId, userId).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Deletes one of the user's uploads: its object, derived files and any multipart session; the row becomes `deleted`. */
 export async function deleteOwnedUpload(uploadId: string, user: Deleter) {
   const upload = await getOwnedUpload(uploadId, user.id);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { type ChangeCursor, listProjectChanges } from "@/lib/db/queries/upload-changes";
+import { thumbnailUrlsFor } from "./download-url";
 import { toAdminUploadView, toUploadView } from "./upload-view";
 
 /** Enough for a burst (a sweep, a bulk delete); more arrive on the next poll at once. */
@@ -50,8 +51,10 @@ export async function listUploadChanges(input: { userId: string; isAdmin: boolea
   if (!changes.allowed) throw new ApiError("not_found", "Project not found.");
   if (!changes.next) return null;
   const view = input.isAdmin ? toAdminUploadView : toUploadView;
+  // A file that just finished shows its thumbnail in the Files table without a reload.
+  const thumbnails = await thumbnailUrlsFor(changes.rows);
   return {
-    uploads: changes.rows.map(view),
+    uploads: changes.rows.map((row) => ({ ...view(row), thumbnailUrl: thumbnails.get(row.id) ?? null })),
     cursor: formatChangeCursor(changes.next),
     more: changes.rows.length === CHANGES_PAGE_SIZE,
   };

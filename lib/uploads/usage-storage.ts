@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { getStoredBytes } from "@/lib/db/queries/owner-files";
+import { getStoredBytes, getStoredBytesByOwner } from "@/lib/db/queries/owner-files";
 import { formatBytes, type Plan } from "@/lib/plans/plans";
 
 export type StorageUsage = { usedBytes: number; limitBytes: number; uploadBytes: number; derivedBytes: number };
@@ -30,4 +30,9 @@ export function checkStorageQuota(usedBytes: number, plan: Plan, size: number): 
     `This file (${formatBytes(size)}) does not fit in your storage: you are using ${formatBytes(usedBytes)} of the ${formatBytes(plan.storageQuota)} your ${plan.label} plan allows (${formatBytes(left)} left). Delete some files first.`,
     { limit: "storageQuota", usedBytes, limitBytes: plan.storageQuota, requestedBytes: size },
   );
+}
+
+/** Stored bytes per user for a page of users (the admin users page); users storing nothing are absent. */
+export function getUsageByUser(userIds: string[]): Promise<Map<string, number>> {
+  return getStoredBytesByOwner(userIds);
 }

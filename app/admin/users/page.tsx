@@ -10,9 +10,10 @@ import { decodePageCursor, encodePageCursor } from "@/lib/admin/page-cursor";
 import type { SearchParams } from "@/lib/admin/parse-upload-filters";
 import { requireAdminPage } from "@/lib/admin/require-admin";
 import { listAdminUsers } from "@/lib/db/queries/admin-users";
-import { PLANS } from "@/lib/plans/plans";
+import { formatBytes, getPlan, PLANS } from "@/lib/plans/plans";
+import { getUsageByUser } from "@/lib/uploads/usage-storage";
 
-type UserRow = Awaited<ReturnType<typeof listAdminUsers>>["rows"][number];
+type UserRow = Awaited<ReturnType<typeof listAdminUsers>>["rows"][number] & { storedBytes: number };
 
 const PLAN_CHOICES = Object.values(PLANS).map((p) => ({ id: p.id, label: p.label }));
 
@@ -29,6 +30,15 @@ const COLUMNS: Column<UserRow>[] = [
     ),
   },
   { header: "Plan", cell: (u) => <PlanSelect userId={u.id} email={u.email} plan={u.plan} plans={PLAN_CHOICES} /> },
+  {
+    header: "Storage",
+    className: "admin-nowrap",
+    cell: (u) => (
+      <span data-testid="admin-user-storage">
+        {formatBytes(u.storedBytes)} <span className="muted">of {formatBytes(getPlan(u.plan).storageQuota)}</span>
+      </span>
+    ),
+  },
   { header: "Joined", className: "admin-nowrap", cell: (u) => formatDateTime(u.createdAt) },
   {
     header: "Links",
@@ -44,6 +54,8 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
   const q = typeof sp.q === "string" ? sp.q.slice(0, 200) : "";
   const cursor = cursorParam(sp);
   const users = await listAdminUsers({ q, cursor: decodePageCursor(cursor), limit: 50 });
+  const usage = await getUsageByUser(users.rows.map((u) => u.id));
+  const rows = users.rows.map((u) => ({ ...u, storedBytes: usage.get(u.id) ?? 0 }));
   const href = (next?: string) => `/admin/users?${new URLSearchParams({ ...(q ? { q } : {}), ...(next ? { cursor: next } : {}) })}`;
 
   return (
@@ -53,7 +65,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
         <TextFilter id="u-q" name="q" label="Email or name" defaultValue={q} wide />
       </AdminFilters>
       <DataTable
-        rows={users.rows}
+        rows={rows}
         columns={COLUMNS}
         rowKey={(u) => u.id}
         rowProps={(u) => ({ "data-testid": "admin-user-row", "data-email": u.email })}

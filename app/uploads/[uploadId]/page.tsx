@@ -5,6 +5,7 @@ import { notFound, redirect } from "next/navigation";
 import { UploadDetail } from "@/components/uploads/upload-detail";
 import { getSessionUser } from "@/lib/auth/session";
 import { getProjectCrumb } from "@/lib/projects/get-project";
+import { ownsUpload } from "@/lib/uploads/delete-upload";
 import { getUploadView } from "@/lib/uploads/get-upload";
 import { liveChangesStart } from "@/lib/uploads/list-changes";
 
@@ -17,7 +18,7 @@ export default async function UploadPage({ params }: { params: Promise<{ uploadI
   const liveSince = liveChangesStart();
   const view = await getUploadView({ userId: user.id, uploadId, isAdmin: user.role === "admin" });
   if (!view) notFound();
-  const crumb = await getProjectCrumb(view.upload.projectId, user);
+  const [crumb, canDelete] = await Promise.all([getProjectCrumb(view.upload.projectId, user), ownsUpload(view.upload.id, user.id)]);
 
   return (
     <>
@@ -32,7 +33,7 @@ export default async function UploadPage({ params }: { params: Promise<{ uploadI
         )}
       </nav>
       <h1 className="break">{view.upload.name}</h1>
-      <UploadDetail initial={view} liveSince={liveSince} />
+      <UploadDetail initial={view} liveSince={liveSince} canDelete={canDelete} />
     </>
   );
 }
