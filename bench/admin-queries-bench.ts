@@ -20,6 +20,7 @@
 import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
+import { type Captured, captureQueries } from "./capture-queries";
 import { benchStack } from "./world";
 
 const arg = (name: string) => {
@@ -30,8 +31,6 @@ const ROWS = Number(arg("rows") ?? 100_000);
 const RUNS = Number(arg("runs") ?? 7);
 const EXPLAIN = !process.argv.includes("--no-explain");
 const BUDGET_MS = 200;
-
-type Captured = { text: string; values: unknown[] };
 
 async function main() {
   const stack = await benchStack();
@@ -56,14 +55,7 @@ async function main() {
   const run = (q: string) => pool.query(q);
 
   // Every statement the app sends is captured, so EXPLAIN runs the exact SQL and parameters.
-  let captured: Captured[] = [];
-  const original = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
-  (pool as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (config: unknown, values?: unknown, ...rest: unknown[]) => {
-    const text = typeof config === "string" ? config : (config as { text?: string })?.text;
-    const vals = Array.isArray(values) ? values : ((config as { values?: unknown[] })?.values ?? []);
-    if (text) captured.push({ text, values: vals });
-    return original(config, values, ...rest);
-  };
+  const capture = captureQueries(pool);
 
   const tag = randomUUID().slice(0, 8);
   const userId = `bench-${tag}`;
@@ -203,16 +195,16 @@ async function main() {
     const results: { name: string; list: boolean; median: number; max: number; plan: Captured[] }[] = [];
     for (const c of cases) {
       // The warm-up's statements must not land in the previous case's captured plan.
-      captured = [];
+      capture.take();
       await c.fn();
       const times: number[] = [];
       let plan: Captured[] = [];
       for (let i = 0; i < RUNS; i++) {
-        captured = [];
+        capture.take();
         const s = performance.now();
         await c.fn();
         times.push(performance.now() - s);
-        plan = captured;
+        plan = capture.take();
       }
       times.sort((a, b) => a - b);
       results.push({ name: c.name, list: c.list, median: times[Math.floor(times.length / 2)]!, max: times[times.length - 1]!, plan });
@@ -232,7 +224,7 @@ async function main() {
     );
 
     if (EXPLAIN) {
-      (pool as unknown as { query: unknown }).query = original;
+      capture.restore();
       for (const r of results.filter((x) =>
         /first page, no filter|page at row|status=failed$|source=poll|search common|search rare|search no match|id prefix|failed list$|trigger latency 7d|processing latency 7d|processed 7d$|confirmations 7d/.test(
           x.name,
@@ -249,7 +241,7 @@ async function main() {
       }
     }
   } finally {
-    (pool as unknown as { query: unknown }).query = original;
+    capture.restore();
     const c0 = performance.now();
     await run(`delete from "user" where id = '${userId}'`);
     console.log(`\ncleaned up the seeded rows in ${((performance.now() - c0) / 1000).toFixed(1)} s`);
