@@ -14,7 +14,7 @@ import "@/lib/db/node";
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from "@aws-sdk/client-s3";
-import { DATA_DIR } from "@/dev/stack/local-defaults";
+import { ROOT_DIR } from "@/dev/stack/local-defaults";
 import { benchStack } from "./world";
 
 const MiB = 1024 * 1024;
@@ -22,7 +22,8 @@ const PART = 64 * MiB;
 const TARGET_BYTES = 1024 * MiB;
 const BITRATE = 24_000_000;
 const HARD_LIMIT_MS = 1_200_000;
-const MEDIA_DIR = join(DATA_DIR, "bench-media");
+// Outside the slot's data dir, so every slot and run reuses the same 2 GiB of media.
+const MEDIA_DIR = join(ROOT_DIR, ".data", "bench-media");
 
 setTimeout(() => {
   console.error(`benchmark exceeded ${HARD_LIMIT_MS} ms, aborting`);

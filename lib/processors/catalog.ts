@@ -141,7 +141,9 @@ export const PROCESSORS = {
     defaultOn: true,
     plans: ALL_PLANS,
     appliesTo: isVisual,
-    result: DERIVED_IMAGE.extend({ /** Where in a video the frame was taken (s); absent for images. */ atSeconds: z.number().optional() }),
+    result: DERIVED_IMAGE.extend({
+      /** Where in a video the poster was looked for (s; the frame is within a keyframe interval of it); absent for images. */ atSeconds: z.number().optional(),
+    }),
     view: (r) =>
       r
         ? {

@@ -58,37 +58,21 @@ async function videoPoster(ctx: ProcessorContext): Promise<ThumbnailResult> {
 }
 
 /**
- * Seeks (input-side, to the keyframe before `at`: no decoding of what lies before) and
- * lets ffmpeg's `thumbnail` filter pick the frame closest to the window's average
- * histogram, which skips flashes and cuts. Reads about one GOP plus a second of video.
+ * Seeks (input-side, to the keyframe at or before `at`; with passthrough sync the frames
+ * from there on are kept, not decoded up to `at` and dropped) and lets ffmpeg's
+ * `thumbnail` filter pick the frame closest to the window's average histogram, which
+ * skips flashes and cuts. Reads about a second of video after that keyframe.
  */
 async function grabRepresentativeFrame(input: string[], at: number, signal: AbortSignal): Promise<Buffer> {
   // Quoted so the commas inside min() are not read as filter separators; never enlarged.
   const fit = `w='min(${POSTER_MAX_PX},iw)':h='min(${POSTER_MAX_PX},ih)':force_original_aspect_ratio=decrease`;
   const filter = `thumbnail=${THUMBNAIL_WINDOW_FRAMES},scale=${fit}`;
   try {
-    const { stdout } = await runFfmpeg(
-      [
-        "-ss",
-        at.toFixed(3),
-        "-noaccurate_seek",
-        ...input,
-        "-map",
-        "0:v:0",
-        "-an",
-        "-sn",
-        "-vf",
-        filter,
-        "-frames:v",
-        "1",
-        "-f",
-        "image2pipe",
-        "-c:v",
-        "png",
-        "pipe:1",
-      ],
-      { signal, timeoutMs: FFMPEG_TIMEOUT_MS },
-    );
+    const seek = ["-ss", at.toFixed(3), "-noaccurate_seek", ...input, "-map", "0:v:0", "-an", "-sn", "-vsync", "passthrough"];
+    const { stdout } = await runFfmpeg([...seek, "-vf", filter, "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "pipe:1"], {
+      signal,
+      timeoutMs: FFMPEG_TIMEOUT_MS,
+    });
     return stdout;
   } catch (error) {
     if (error instanceof FfmpegError) throw new PermanentJobError(`The video could not be decoded for a poster (${error.message}).`, "undecodable");
