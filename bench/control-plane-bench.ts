@@ -7,6 +7,8 @@
  *   npx tsx bench/control-plane-bench.ts --profile      # next start --cpu-prof, profiles under .data/bench/profiles
  *   npx tsx bench/control-plane-bench.ts --beside-checksum-gib 2   # also: latency while the worker checksums 2 GiB
  *   npx tsx bench/control-plane-bench.ts --instances 2 # two next start processes behind the stack's load balancer
+ *   npx tsx bench/control-plane-bench.ts --instances 1,2 --clients 20 --no-companion
+ *       # one run: 1, then 2 instances, both behind the balancer, and their throughput side by side
  *   npx tsx bench/control-plane-bench.ts --url http://localhost:3190 # an app of this world already running
  *
  * Runs in the test world (bench/world.ts: slot BIBLIO_TEST_SLOT, 9 by default), starting the
@@ -41,6 +43,13 @@ const CLIENTS = (arg("--clients") ?? "1,20").split(",").filter(Boolean).map(Numb
 const USERS_PER_RUN = 24;
 const WITH_COMPANION = !process.argv.includes("--no-companion");
 const BESIDE_GIB = Number(arg("--beside-checksum-gib") ?? 0);
+const INSTANCES = (arg("--instances") ?? "1").split(",").filter(Boolean).map(Number);
+/**
+ * Behind the balancer every client is 127.0.0.1 (X-Real-IP), and the per-IP create limit
+ * (300 a minute) would answer 429s within the run. Comparing instance counts, allowances
+ * are multiplied instead: the same rate-limit statement runs per request, nothing is refused.
+ */
+const SWEEP_RATE_LIMIT_MULTIPLIER = "100";
 const PARTS = Array.from({ length: 100 }, (_, i) => i + 1);
 
 setTimeout(() => {
@@ -64,15 +73,20 @@ async function main() {
   const companionUploads: { uploadId: string; key: string }[] = [];
   try {
     const url = arg("--url");
-    app = url
-      ? { url: url.replace(/\/$/, ""), stop: async () => {} }
-      : await startBenchApp({
-          env: stack.env,
-          slot: BENCH_SLOT,
-          build: process.argv.includes("--build"),
-          profileDir: process.argv.includes("--profile") ? join(ROOT, ".data/bench/profiles") : undefined,
-          instances: Number(arg("--instances") ?? 1),
-        });
+    const sweep = INSTANCES.length > 1;
+    if (sweep && url) throw new Error("--instances with several counts starts its own apps: drop --url");
+    const startApp = (count: number, build: boolean): Promise<BenchApp> =>
+      url
+        ? Promise.resolve({ url: url.replace(/\/$/, ""), stop: async () => {} })
+        : startBenchApp({
+            env: sweep ? { ...stack.env, RATE_LIMIT_MULTIPLIER: SWEEP_RATE_LIMIT_MULTIPLIER } : stack.env,
+            slot: BENCH_SLOT,
+            build,
+            profileDir: process.argv.includes("--profile") ? join(ROOT, ".data/bench/profiles") : undefined,
+            instances: count,
+            balanced: sweep,
+          });
+    app = await startApp(INSTANCES[0]!, process.argv.includes("--build"));
     const base = app.url;
     if (WITH_COMPANION) companion = await startCompanion(stack.env);
 
@@ -142,47 +156,70 @@ async function main() {
       return res.ok;
     };
 
-    console.log(
-      `app ${base} (slot ${BENCH_SLOT}, ${arg("--instances") ?? 1} instance(s)), node ${process.version}, ${WITH_COMPANION ? `Companion at ${companion!.url}` : "no Companion"}`,
-    );
-    const summary: Record<number, Record<string, Stats>> = {};
-    for (const clients of CLIENTS) {
-      const n = clients === 1 ? SINGLE_REQUESTS : REQUESTS;
-      const warm = clients === 1 ? 10 : WARMUP;
-      const pool = await newUsers(USERS_PER_RUN);
-      const s: Record<string, Stats> = {};
-      console.log(`\n${clients} client${clients === 1 ? "" : "s"}, ${n} requests per route after ${warm} warm-up`);
-      await measure(warm, clients, health);
-      s.health = await measure(n, clients, health);
-      console.log(formatRow("GET /api/health (no I/O)", s.health));
-
-      const before = intents.length;
-      await measure(warm, clients, createOnce(pool));
-      s.create = await measure(n, clients, createOnce(pool));
-      console.log(formatRow("POST /api/uploads", s.create, [`×${(s.create.p50 / s.health.p50).toFixed(1)} health p50`]));
-      if (companion) {
-        await measure(warm, clients, companionCreate);
-        s.companionCreate = await measure(n, clients, companionCreate);
-        console.log(formatRow("Companion POST /s3/multipart", s.companionCreate));
+    const byInstances: Record<number, Record<number, Record<string, Stats>>> = {};
+    for (const [round, instanceCount] of INSTANCES.entries()) {
+      if (round > 0) {
+        await app.stop();
+        app = await startApp(instanceCount, false);
       }
+      console.log(
+        `\napp ${base} (slot ${BENCH_SLOT}, ${instanceCount} instance(s)${sweep ? " behind the balancer" : ""}), node ${process.version}, ${companion && round === 0 ? `Companion at ${companion.url}` : "no Companion"}`,
+      );
+      byInstances[instanceCount] = await runClients(round === 0 ? companion : undefined);
+    }
+    const summary = byInstances[INSTANCES[0]!]!;
+    if (sweep) scaling(byInstances);
 
-      const targets = intents.slice(before, before + 50);
-      await measure(warm, clients, signOnce(targets));
-      s.sign = await measure(n, clients, signOnce(targets));
-      console.log(formatRow("POST …/parts (100 URLs)", s.sign, [`×${(s.sign.p50 / s.health.p50).toFixed(1)} health p50`]));
-      if (companion) {
-        const cTargets = companionUploads.slice(-50);
-        await measure(warm, clients, companionSign(cTargets));
-        s.companionSign = await measure(n, clients, companionSign(cTargets));
-        console.log(formatRow("Companion …/batch (100 URLs)", s.companionSign));
+    async function dbSessions() {
+      const r = await getDb().execute<{ n: string }>(sql`select sessions as n from pg_stat_database where datname = current_database()`);
+      return Number(r.rows[0]?.n ?? 0);
+    }
+    let sessionsBefore = await dbSessions();
+    async function runClients(companion: Companion | undefined) {
+      const summary: Record<number, Record<string, Stats>> = {};
+      for (const clients of CLIENTS) {
+        const n = clients === 1 ? SINGLE_REQUESTS : REQUESTS;
+        const warm = clients === 1 ? 10 : WARMUP;
+        const pool = await newUsers(USERS_PER_RUN);
+        const s: Record<string, Stats> = {};
+        console.log(`\n${clients} client${clients === 1 ? "" : "s"}, ${n} requests per route after ${warm} warm-up`);
+        await measure(warm, clients, health);
+        s.health = await measure(n, clients, health);
+        console.log(formatRow("GET /api/health (no I/O)", s.health));
+
+        const before = intents.length;
+        await measure(warm, clients, createOnce(pool));
+        s.create = await measure(n, clients, createOnce(pool));
+        console.log(formatRow("POST /api/uploads", s.create, [`×${(s.create.p50 / s.health.p50).toFixed(1)} health p50`]));
+        if (companion) {
+          await measure(warm, clients, companionCreate);
+          s.companionCreate = await measure(n, clients, companionCreate);
+          console.log(formatRow("Companion POST /s3/multipart", s.companionCreate));
+        }
+
+        const targets = intents.slice(before, before + 50);
+        await measure(warm, clients, signOnce(targets));
+        s.sign = await measure(n, clients, signOnce(targets));
+        console.log(formatRow("POST …/parts (100 URLs)", s.sign, [`×${(s.sign.p50 / s.health.p50).toFixed(1)} health p50`]));
+        if (companion) {
+          const cTargets = companionUploads.slice(-50);
+          await measure(warm, clients, companionSign(cTargets));
+          s.companionSign = await measure(n, clients, companionSign(cTargets));
+          console.log(formatRow("Companion …/batch (100 URLs)", s.companionSign));
+        }
+        summary[clients] = s;
+        const sessions = await dbSessions();
+        console.log(`new Postgres connections during the ${clients}-client phase: ${sessions - sessionsBefore} (each one authenticates)`);
+        sessionsBefore = sessions;
       }
-      summary[clients] = s;
+      return summary;
     }
 
     if (BESIDE_GIB > 0) {
       const { besideChecksum } = await import("./control-plane/beside-checksum");
       const [owner] = await newUsers(1);
-      const pool = await newUsers(4);
+      // Enough users that the loop stays under the per-user create limit (120 a minute).
+      const pool = await newUsers(12);
       await besideChecksum({
         gib: BESIDE_GIB,
         owner: owner!,
@@ -218,6 +255,23 @@ async function main() {
     console.log(`\naborted ${intents.length} intents and ${companionUploads.length} Companion uploads; deleted ${users.length} benchmark users`);
     await closeDb();
     await stack.stop();
+  }
+}
+
+/** Throughput per instance count at each client count, and the ratio to the first count. */
+function scaling(byInstances: Record<number, Record<number, Record<string, Stats>>>) {
+  const counts = Object.keys(byInstances).map(Number);
+  const first = byInstances[counts[0]!]!;
+  console.log(`\nThroughput by instance count (req/s, p50 ms), every count behind the balancer, rate limits ×${SWEEP_RATE_LIMIT_MULTIPLIER}`);
+  for (const clients of CLIENTS) {
+    for (const route of ["health", "create", "sign"]) {
+      const cells = counts.map((c) => {
+        const s = byInstances[c]![clients]![route]!;
+        const base = first[clients]![route]!;
+        return `${c}: ${s.rps.toFixed(1)} req/s (×${(s.rps / base.rps).toFixed(2)}), p50 ${s.p50.toFixed(0)} ms`;
+      });
+      console.log(`${String(clients).padStart(2)} clients ${route.padEnd(7)} ${cells.join("   ")}`);
+    }
   }
 }
 

@@ -22,7 +22,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void>
  * `instances` above 1: that many `next start` processes behind the stack's local load
  * balancer (dev/stack/app-instances.ts), as `./dev/up --prod --instances N` runs them.
  */
-async function startInstances(opts: { env: Record<string, string>; distDir: string; count: number }): Promise<BenchApp> {
+async function startInstances(opts: { env: Record<string, string>; distDir: string; count: number; alwaysBalance: boolean }): Promise<BenchApp> {
   const { startAppInstances } = await import("../../dev/stack/app-instances");
   const apps = await startAppInstances({
     count: opts.count,
@@ -31,6 +31,7 @@ async function startInstances(opts: { env: Record<string, string>; distDir: stri
     env: { ...opts.env, NEXT_DIST_DIR: opts.distDir, NODE_ENV: "production" },
     log: () => {},
     stdio: "ignore",
+    alwaysBalance: opts.alwaysBalance,
   });
   await apps.ready(120_000);
   return { url: opts.env.APP_URL!, stop: () => apps.stop() };
@@ -43,6 +44,8 @@ export async function startBenchApp(opts: {
   build: boolean;
   profileDir?: string;
   instances?: number;
+  /** Behind the load balancer even with one instance, so 1 and N compare like with like. */
+  balanced?: boolean;
 }): Promise<BenchApp> {
   const url = opts.env.APP_URL!;
   const port = new URL(url).port;
@@ -50,7 +53,8 @@ export async function startBenchApp(opts: {
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" };
   if (opts.build) await run("next", ["build"], env);
   if (!existsSync(join(ROOT, distDir, "BUILD_ID"))) throw new Error(`no production build in ${distDir}: pass --build, or --url for a running app`);
-  if ((opts.instances ?? 1) > 1) return startInstances({ env: opts.env, distDir, count: opts.instances! });
+  if ((opts.instances ?? 1) > 1 || opts.balanced)
+    return startInstances({ env: opts.env, distDir, count: opts.instances ?? 1, alwaysBalance: opts.balanced ?? false });
   if (opts.profileDir) {
     mkdirSync(opts.profileDir, { recursive: true });
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${opts.profileDir}`.trim();

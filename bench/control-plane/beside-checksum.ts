@@ -1,6 +1,8 @@
 /**
  * Control-plane latency while the worker checksums a multi-GiB file in the same app
- * process: one client creates and signs back to back for as long as the checksum runs.
+ * process: one client creates, signs and reads the upload's status back to back for as
+ * long as the checksum runs, and the same loop runs first with the app idle (the bytes
+ * uploaded, /complete not yet called), so the ratio compares like with like in one run.
  * The file goes the real way: an intent, its parts PUT to the presigned URLs, /complete,
  * the slot's QStash, the worker route.
  */
@@ -21,6 +23,8 @@ type Ctx = {
 
 const MiB = 1024 ** 2;
 const PUT_CONCURRENCY = 6;
+/** Iterations of the idle loop (create, sign, status) before the checksum starts. */
+const IDLE_ROUNDS = 40;
 
 function stats(times: number[], errors: number, seconds: number, load: [number, number]): Stats {
   const sorted = [...times].sort((a, b) => a - b);
@@ -77,14 +81,38 @@ async function uploadAndMeasure(ctx: Ctx, id: string, size: number, multipart: {
       }),
     );
   }
-  const done = await ctx.call(ctx.owner, `/api/uploads/${id}/complete`, { method: "POST", body: "{}" });
-  if (!done.ok) throw new Error(`complete answered ${done.status}: ${await done.text()}`);
-
   const status = async () => (await (await ctx.call(ctx.owner, `/api/uploads/${id}`)).json()) as { upload?: { status: string }; status?: string };
   const statusOf = async () => {
     const s = await status();
     return s.upload?.status ?? s.status ?? "?";
   };
+  // Targets are read per call: the creates in the loop make them.
+  const signOnce = (i: number) => ctx.signOnce(ctx.signTargets())(i);
+  const samples = () => ({ create: [] as number[], sign: [] as number[], status: [] as number[], errors: { create: 0, sign: 0, status: 0 } });
+  /** One round of the loop: create an intent, sign 100 parts of one, read this upload's status. */
+  const round = async (i: number, into: ReturnType<typeof samples>) => {
+    const a = performance.now();
+    if (!(await ctx.createOnce(100_000 + i).catch(() => false))) into.errors.create++;
+    into.create.push(performance.now() - a);
+    const b = performance.now();
+    if (!(await signOnce(i).catch(() => false))) into.errors.sign++;
+    into.sign.push(performance.now() - b);
+    const c = performance.now();
+    const state = await statusOf().catch(() => "?");
+    into.status.push(performance.now() - c);
+    if (state === "?") into.errors.status++;
+    return state;
+  };
+
+  const idle = samples();
+  const idleLoad0 = loadavg()[0]!;
+  const i0 = performance.now();
+  for (let i = 0; i < IDLE_ROUNDS; i++) await round(i, idle);
+  const idleSeconds = (performance.now() - i0) / 1000;
+  const idleLoad: [number, number] = [idleLoad0, loadavg()[0]!];
+
+  const done = await ctx.call(ctx.owner, `/api/uploads/${id}/complete`, { method: "POST", body: "{}" });
+  if (!done.ok) throw new Error(`complete answered ${done.status}: ${await done.text()}`);
   const waitStart = performance.now();
   let state = await statusOf();
   while (state !== "processing" && state !== "processed" && state !== "failed" && performance.now() - waitStart < 120_000) {
@@ -95,33 +123,24 @@ async function uploadAndMeasure(ctx: Ctx, id: string, size: number, multipart: {
     console.log(`the checksum was not observed running (status ${state}); no figure`);
     return;
   }
-  const create: number[] = [];
-  const sign: number[] = [];
-  let errors = 0;
-  let finished = false;
+  const busy = samples();
   const load0 = loadavg()[0]!;
   const t0 = performance.now();
-  const poll = (async () => {
-    while (!finished) {
-      await new Promise((r) => setTimeout(r, 500));
-      const s = await statusOf();
-      if (s !== "processing") finished = true;
-    }
-  })();
-  // Targets are read per call: the creates in this loop make them.
-  const signOnce = (i: number) => ctx.signOnce(ctx.signTargets())(i);
-  for (let i = 0; !finished; i++) {
-    const a = performance.now();
-    if (!(await ctx.createOnce(100_000 + i))) errors++;
-    create.push(performance.now() - a);
-    const b = performance.now();
-    if (!(await signOnce(i))) errors++;
-    sign.push(performance.now() - b);
-  }
-  await poll;
+  // A failed status read ("?") does not end the loop; a final state or half an hour does.
+  for (let i = IDLE_ROUNDS; (state === "processing" || state === "?") && performance.now() - t0 < 30 * 60_000; i++) state = await round(i, busy);
   const seconds = (performance.now() - t0) / 1000;
   const load: [number, number] = [load0, loadavg()[0]!];
-  console.log(`checksum of ${ctx.gib} GiB ran ≥ ${seconds.toFixed(1)} s (final status ${await statusOf()}); 1 client meanwhile:`);
-  console.log(ctx.formatRow("POST /api/uploads beside checksum", stats(create, errors, seconds, load)));
-  console.log(ctx.formatRow("POST …/parts beside checksum", stats(sign, 0, seconds, load)));
+  console.log(
+    `checksum of ${ctx.gib} GiB ran ≥ ${seconds.toFixed(1)} s (final status ${state}); 1 client, idle first (${IDLE_ROUNDS} rounds), then beside it (${busy.create.length} rounds):`,
+  );
+  for (const [name, key] of [
+    ["POST /api/uploads", "create"],
+    ["POST …/parts (100 URLs)", "sign"],
+    ["GET /api/uploads/:id (status)", "status"],
+  ] as const) {
+    const a = stats(idle[key], idle.errors[key], idleSeconds, idleLoad);
+    const b = stats(busy[key], busy.errors[key], seconds, load);
+    console.log(ctx.formatRow(`${name}, idle`, a));
+    console.log(ctx.formatRow(`${name}, beside checksum`, b, [`×${(b.p50 / a.p50).toFixed(2)} idle p50`, `×${(b.p99 / a.p99).toFixed(2)} idle p99`]));
+  }
 }

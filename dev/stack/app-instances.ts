@@ -14,6 +14,8 @@ export interface AppInstancesOptions {
   backoff?: Partial<Backoff>;
   /** Forwarded to next; "inherit" shows the app's output in this terminal. */
   stdio?: "inherit" | "ignore";
+  /** Put the balancer in front of a single instance too (benchmarks comparing 1 and N instances). */
+  alwaysBalance?: boolean;
 }
 
 export interface AppInstances {
@@ -37,10 +39,11 @@ export const MAX_INSTANCES = 8;
 export async function startAppInstances(o: AppInstancesOptions): Promise<AppInstances> {
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > MAX_INSTANCES) throw new Error(`--instances must be 1…${MAX_INSTANCES}, got ${o.count}`);
   if (o.count > 1 && o.mode === "dev") throw new Error("several instances need a production build: use --prod with --instances");
-  const ports = o.count === 1 ? [o.port] : Array.from({ length: o.count }, (_, i) => o.port + 1 + i);
+  const balanced = o.count > 1 || o.alwaysBalance === true;
+  const ports = !balanced ? [o.port] : Array.from({ length: o.count }, (_, i) => o.port + 1 + i);
   // Behind the balancer the client IP comes from the header it sets (and overwrites); a lone
   // instance is reached directly, where any such header is client-set and must not be trusted.
-  const env = o.count > 1 && !o.env.TRUSTED_IP_HEADER ? { ...o.env, TRUSTED_IP_HEADER: "x-real-ip" } : o.env;
+  const env = balanced && !o.env.TRUSTED_IP_HEADER ? { ...o.env, TRUSTED_IP_HEADER: "x-real-ip" } : o.env;
   const instances = ports.map((port, i) =>
     supervise({
       name: o.count === 1 ? "app" : `app#${i + 1}`,
@@ -52,7 +55,7 @@ export async function startAppInstances(o: AppInstancesOptions): Promise<AppInst
   );
   let balancer: Balancer | undefined;
   try {
-    if (o.count > 1) balancer = await startBalancer({ port: o.port, upstreams: ports, log: o.log });
+    if (balanced) balancer = await startBalancer({ port: o.port, upstreams: ports, log: o.log });
   } catch (e) {
     await Promise.all(instances.map((s) => s.stop()));
     throw e;
