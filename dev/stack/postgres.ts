@@ -95,7 +95,8 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
     throw new Error(`Port ${opts.port} (postgres) is busy: ${await describePortOwner(opts.port)}. Stop that process or pick another port.`);
   }
 
-  const child = spawnPostmaster(bins.postgres, dataDir, opts.port, logFile, ids);
+  const hbaFile = writeHbaFile(dataDir, ids);
+  const child = spawnPostmaster(bins.postgres, dataDir, opts.port, logFile, ids, hbaFile);
   writeFileSync(join(dataDir, OWNER_FILE), JSON.stringify({ ownerPid: process.pid, postmasterPid: child.pid, port: opts.port }));
   try {
     await waitUntilReady(dataDir, child, logFile);
@@ -269,7 +270,23 @@ function readOwner(dataDir: string): { ownerPid: number; port: number } | null {
  * stops the app before the database. Output goes to a file so the server does not depend
  * on a pipe to a parent that may die.
  */
-function spawnPostmaster(postgres: string, dataDir: string, port: number, logFile: string, ids: Ids): ChildProcess {
+/**
+ * The cluster's client authentication, rewritten at every start (so clusters made before
+ * it apply it too): loopback TCP only, with `password`, as Neon's proxy does. The server
+ * checks the cleartext password against its stored SCRAM secret, and the app's Neon driver
+ * (lib/db/client.ts) no longer runs SCRAM's 4,096 HMAC rounds in JavaScript, one async
+ * WebCrypto call each, for every new connection (≈ 5 % of the app's CPU under load, and
+ * seconds per connect on a saturated event loop), and can pipeline startup and password.
+ * The password never leaves the machine: the server listens on 127.0.0.1 only.
+ */
+function writeHbaFile(dataDir: string, ids: Ids): string {
+  const file = join(dataDir, "pg_hba.biblio.conf");
+  writeFileSync(file, "# Written by dev/stack/postgres.ts at every start.\nhost all all 127.0.0.1/32 password\n", { mode: 0o600 });
+  if (ids) chownSync(file, ids.uid, ids.gid);
+  return file;
+}
+
+function spawnPostmaster(postgres: string, dataDir: string, port: number, logFile: string, ids: Ids, hbaFile: string): ChildProcess {
   const fd = openSync(logFile, "a");
   try {
     const child = spawn(
@@ -284,6 +301,8 @@ function spawnPostmaster(postgres: string, dataDir: string, port: number, logFil
         // TCP only: no socket file in /tmp to collide with another cluster on the same port.
         "-c",
         "unix_socket_directories=",
+        "-c",
+        `hba_file=${hbaFile}`,
       ],
       { ...(ids ?? {}), detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, LC_ALL: "C" } },
     );

@@ -14,8 +14,10 @@ export type Db = NeonDatabase<typeof schema> & { $client: Pool };
 /**
  * Points the Neon driver at a plain Postgres behind a local WebSocket→TCP proxy
  * (dev/stack/ws-proxy.ts) when `wsProxy` is set (e.g. `127.0.0.1:54330/v1`); without it
- * the driver's Neon defaults apply. `pipelineConnect` must be off: it assumes cleartext
- * password auth, and the local server uses SCRAM.
+ * the driver's Neon defaults apply. The local server asks for a cleartext password on
+ * loopback like Neon does (dev/stack/postgres.ts), so no SCRAM rounds run in JavaScript.
+ * `pipelineConnect` stays off all the same: a cluster still running with SCRAM (a stack
+ * started before that change) would refuse a pipelined password.
  */
 export function configureNeon(wsProxy: string | undefined = process.env.DATABASE_WS_PROXY): void {
   if (!wsProxy) return;
