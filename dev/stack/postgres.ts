@@ -276,8 +276,8 @@ function readOwner(dataDir: string): { ownerPid: number; port: number } | null {
  * checks the cleartext password against its stored SCRAM secret, and the app's Neon driver
  * (lib/db/client.ts) no longer runs SCRAM's 4,096 HMAC rounds in JavaScript, one async
  * WebCrypto call each, for every new connection (≈ 5 % of the app's CPU under load, and
- * seconds per connect on a saturated event loop), and can pipeline startup and password.
- * The password never leaves the machine: the server listens on 127.0.0.1 only.
+ * seconds per connect on a saturated event loop). The password never leaves the machine:
+ * the server listens on 127.0.0.1 only.
  */
 function writeHbaFile(dataDir: string, ids: Ids): string {
   const file = join(dataDir, "pg_hba.biblio.conf");
