@@ -1,18 +1,8 @@
-import { ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { expect, test } from "@playwright/test";
 import { MiB, writeFakeMp4 } from "./support/files";
+import { storeClient } from "./support/store";
 import { fetchUpload, partPutOf, slowDownPartPuts, startUpload, uploadIdOf, uploadRow } from "./support/uploader";
-
-function storeClient(): S3Client {
-  const env = process.env;
-  if (!env.S3_ENDPOINT || !env.S3_BUCKET) throw new Error("S3_* is not set: run the e2e tests through ./dev/test e2e");
-  return new S3Client({
-    endpoint: env.S3_ENDPOINT,
-    region: env.S3_REGION ?? "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: env.S3_ACCESS_KEY_ID!, secretAccessKey: env.S3_SECRET_ACCESS_KEY! },
-  });
-}
 
 test("cancelling a multipart upload aborts it and leaves no parts in the bucket", async ({ page }, testInfo) => {
   const mp4 = writeFakeMp4(testInfo.outputPath("cancel-40mib.mp4"), 40 * MiB);

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { insertAdminAudit } from "@/lib/db/queries/admin-audit";
-import { deleteDerivedFileRows, listDerivedFiles } from "@/lib/db/queries/owner-files";
 import { getUploadById, getUploadsByIds, transitionUpload, type UploadRow } from "@/lib/db/queries/uploads";
+import { deleteDerived } from "@/lib/derived/derived-files";
 import { log } from "@/lib/log";
 import { abortMultipart, deleteObject, isNotFound } from "@/lib/storage/objects";
 import { mapLimit } from "@/lib/sweep/map-limit";
@@ -112,10 +112,5 @@ async function removeStoredFiles(upload: UploadRow): Promise<void> {
   };
   if (upload.s3UploadId) await abortMultipart(upload.storageKey, upload.s3UploadId).catch(ignoreMissing);
   await deleteObject(upload.storageKey).catch(ignoreMissing);
-  const derived = await listDerivedFiles(upload.id);
-  await Promise.all(derived.map((d) => deleteObject(d.storageKey).catch(ignoreMissing)));
-  await deleteDerivedFileRows(
-    upload.id,
-    derived.map((d) => d.storageKey),
-  );
+  await deleteDerived(upload.id);
 }

@@ -1,6 +1,6 @@
-import { type DerivedFileRow, listDerivedFiles, listDerivedFilesOfKind } from "@/lib/db/queries/owner-files";
 import type { UploadRow } from "@/lib/db/queries/uploads";
 import type { DerivedKind } from "@/lib/db/schema";
+import { type DerivedFileRow, listDerived, listDerivedFilesFor } from "@/lib/derived/derived-files";
 import { assertDownloadable, getReadableUpload } from "./download-access";
 import { type Disposition, type SignedGet, signGet } from "./download-sign";
 
@@ -26,7 +26,7 @@ export async function getFileUrl(input: { uploadId: string; userId: string; disp
       disposition: { type: input.disposition, name: upload.name },
       contentType: contentTypeOf(upload),
     }),
-    listDerivedFiles(upload.id),
+    listDerived(upload.id),
   ]);
   const signed = await Promise.all(derived.map(async (row) => [row.kind, await signDerived(row)] as const));
   return {
@@ -53,7 +53,7 @@ export async function signDerived(row: DerivedFileRow): Promise<DerivedUrl> {
 /** Signed thumbnail URLs for a page of uploads (one query, signing is local). */
 export async function thumbnailUrlsFor(uploads: Pick<UploadRow, "id" | "status">[]): Promise<Map<string, string>> {
   const ids = uploads.filter((u) => u.status !== "deleted").map((u) => u.id);
-  const rows = await listDerivedFilesOfKind(ids, "thumbnail");
+  const rows = (await listDerivedFilesFor(ids)).filter((row) => row.kind === "thumbnail");
   const signed = await Promise.all(rows.map(async (row) => [row.uploadId, (await signDerived(row)).url] as const));
   return new Map(signed);
 }

@@ -1,51 +1,9 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { getDb } from "../client";
-import { type DerivedKind, derivedFiles, uploads } from "../schema";
-
-export type DerivedFileRow = {
-  uploadId: string;
-  kind: DerivedKind;
-  storageKey: string;
-  contentType: string;
-  bytes: number;
-  width: number | null;
-  height: number | null;
-};
-
-const DERIVED_COLUMNS = {
-  uploadId: derivedFiles.uploadId,
-  kind: derivedFiles.kind,
-  storageKey: derivedFiles.storageKey,
-  contentType: derivedFiles.contentType,
-  bytes: derivedFiles.bytes,
-  width: derivedFiles.width,
-  height: derivedFiles.height,
-};
+import { derivedFiles, uploads } from "../schema";
 
 /** The predicate of uploads_owner_stored_idx: keep the two in step. */
 const STORED = sql`${uploads.status} not in ('deleted', 'expired', 'aborted') and ${uploads.objectDeletedAt} is null`;
-
-/** Every derived file of one upload (derived_files_upload_kind_key). */
-export async function listDerivedFiles(uploadId: string): Promise<DerivedFileRow[]> {
-  return getDb().select(DERIVED_COLUMNS).from(derivedFiles).where(eq(derivedFiles.uploadId, uploadId));
-}
-
-/** One kind of derived file for a page of uploads, in one query (the Files table's thumbnails). */
-export async function listDerivedFilesOfKind(uploadIds: string[], kind: DerivedKind): Promise<DerivedFileRow[]> {
-  if (!uploadIds.length) return [];
-  return getDb()
-    .select(DERIVED_COLUMNS)
-    .from(derivedFiles)
-    .where(and(inArray(derivedFiles.uploadId, uploadIds), eq(derivedFiles.kind, kind)));
-}
-
-/** Forgets derived files whose objects are gone. */
-export async function deleteDerivedFileRows(uploadId: string, storageKeys: string[]): Promise<void> {
-  if (!storageKeys.length) return;
-  await getDb()
-    .delete(derivedFiles)
-    .where(and(eq(derivedFiles.uploadId, uploadId), inArray(derivedFiles.storageKey, storageKeys)));
-}
 
 /**
  * The bytes a user stores (the storage quota): each upload that still holds or may still

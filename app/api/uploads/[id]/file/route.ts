@@ -7,13 +7,12 @@ export const runtime = "edge";
 
 type Params = { id: string };
 
-const QUERY = z
-  .object({
-    disposition: z.enum(["inline", "attachment"]).default("inline"),
-    /** `1`: answer 302 to the signed URL, so a plain link downloads; otherwise JSON. */
-    redirect: z.enum(["0", "1"]).default("0"),
-  })
-  .strict();
+// Not strict: Next adds the route's own params (`id`) to the request URL's query.
+const QUERY = z.object({
+  disposition: z.enum(["inline", "attachment"]).default("inline"),
+  /** `1`: answer 302 to the signed URL, so a plain link downloads; otherwise JSON. */
+  redirect: z.enum(["0", "1"]).default("0"),
+});
 
 /** A short-lived signed GET for the upload's file, for its owner and its project's members. */
 export const GET = withSession<Params>(
