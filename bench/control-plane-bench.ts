@@ -156,6 +156,11 @@ async function main() {
       return res.ok;
     };
 
+    async function dbSessions() {
+      const r = await getDb().execute<{ n: string }>(sql`select sessions as n from pg_stat_database where datname = current_database()`);
+      return Number(r.rows[0]?.n ?? 0);
+    }
+    let sessionsBefore = await dbSessions();
     const byInstances: Record<number, Record<number, Record<string, Stats>>> = {};
     for (const [round, instanceCount] of INSTANCES.entries()) {
       if (round > 0) {
@@ -170,11 +175,6 @@ async function main() {
     const summary = byInstances[INSTANCES[0]!]!;
     if (sweep) scaling(byInstances);
 
-    async function dbSessions() {
-      const r = await getDb().execute<{ n: string }>(sql`select sessions as n from pg_stat_database where datname = current_database()`);
-      return Number(r.rows[0]?.n ?? 0);
-    }
-    let sessionsBefore = await dbSessions();
     async function runClients(companion: Companion | undefined) {
       const summary: Record<number, Record<string, Stats>> = {};
       for (const clients of CLIENTS) {
