@@ -34,7 +34,7 @@ const N = Number(arg("n") ?? (QUICK ? 60 : 500));
 const BURST = Number(arg("burst") ?? (QUICK ? 200 : 1000));
 const SEED = Number(arg("seed") ?? 1);
 /** Production: sweep every 5 min, poll every minute. Shortened here by the same factor. */
-const SWEEP_EVERY_MS = QUICK ? 12_000 : 20_000;
+const SWEEP_EVERY_MS = QUICK ? 10_000 : 20_000;
 const POLL_EVERY_MS = QUICK ? 3_000 : 4_000;
 const CLIENT_CONCURRENCY = 16;
 /** Each user is one flow-control key of the plan queue: enough of them that the queue, not a key, bounds the worker. */
@@ -74,6 +74,7 @@ async function main(): Promise<number> {
   const report = await import("./trigger-matrix/report");
   const { createUpload, CREATE_UPLOAD_INPUT } = await import("@/lib/uploads/create-upload");
   const { now } = await import("./trigger-matrix/proxies");
+  const { DATA_DIR } = await import("../dev/stack/local-defaults");
   const qstash = new Client({ baseUrl: stack.env.QSTASH_URL, token: stack.env.QSTASH_TOKEN!, enableTelemetry: false, retry: false });
   const target = {
     endpoint: stack.env.S3_ENDPOINT!,
@@ -84,6 +85,27 @@ async function main(): Promise<number> {
   };
   const results: import("./trigger-matrix/report").ConfigResult[] = [];
   let exitCode = 0;
+  const writeOutputs = (print: boolean) => {
+    mkdirSync(DATA_DIR, { recursive: true });
+    const command = `npx tsx bench/trigger-matrix.ts${QUICK ? " --quick" : ""}${arg("n") ? ` --n ${N}` : ""}${arg("burst") ? ` --burst ${BURST}` : ""}`;
+    const md = report.renderMarkdown(results, {
+      command,
+      n: N,
+      burst: BURST,
+      intervals: `sweep every ${SWEEP_EVERY_MS / 1000} s, poll every ${POLL_EVERY_MS / 1000} s (production: 5 min, 1 min)`,
+      date: new Date().toISOString().slice(0, 16).replace("T", " "),
+      load: loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" / "),
+    });
+    if (print) console.log(`\n${md}`);
+    writeFileSync(join(DATA_DIR, "trigger-matrix.md"), md);
+    writeFileSync(
+      join(DATA_DIR, "trigger-matrix.json"),
+      JSON.stringify({ command, n: N, burst: BURST, sweepEveryMs: SWEEP_EVERY_MS, pollEveryMs: POLL_EVERY_MS, results }, null, 2),
+    );
+    writeFileSync(join(DATA_DIR, "trigger-matrix.svg"), report.renderSvg(results));
+  };
   try {
     await ensureBuild(process.argv.includes("--build"), stack.env, log);
     await configureBucket({ ...target, bucket: BUCKET, corsOrigins: [world.appUrl] });
@@ -123,7 +145,12 @@ async function main(): Promise<number> {
         drive(qstash, `${world.appUrl}/api/cron/sweep`, SWEEP_EVERY_MS, sweeping),
         ...(config.triggers.includes("poll") ? [drive(qstash, `${world.appUrl}/api/cron/poll`, POLL_EVERY_MS, sweeping)] : []),
       ];
-      const settleMinMs = 2 * (config.triggers.includes("poll") ? POLL_EVERY_MS : SWEEP_EVERY_MS) + 40_000;
+      // How long a missing upload is waited for: until each enabled recovery path had its
+      // chance (one and a half sweep intervals, two polls, an event), and in the main phase
+      // until the delayed check of a vanished multipart upload (16.5 MiB at 1 MiB/s + 15 s).
+      // Events alone: RGW retries a push the app refused after tens of seconds.
+      const recoveryMs = config.triggers.includes("sweep") ? 1.5 * SWEEP_EVERY_MS : config.triggers.includes("poll") ? 2 * POLL_EVERY_MS : 30_000;
+      const mainSettleMs = Math.max(recoveryMs, 35_000);
 
       // ── main phase ──
       const mainFrom = now();
@@ -132,7 +159,7 @@ async function main(): Promise<number> {
       const records = await runClients(api, plans, CLIENT_CONCURRENCY, `m${Date.now()}`);
       log(`${records.length} clients done in ${((now() - mainFrom) / 1000).toFixed(0)} s (${records.filter((r) => r.error).length} with errors)`);
       const arrived = records.filter((r) => r.lastByteAt !== null).map((r) => r.id!);
-      await settle(pool, arrived, settleMinMs, log);
+      await settle(pool, arrived, mainSettleMs, log);
       const mainTo = now();
       const rt1 = world.pg.roundTrips();
       const abandoned = records.filter((r) => r.plan.behaviour === "abandon" && r.id).map((r) => r.id!);
@@ -178,7 +205,7 @@ async function main(): Promise<number> {
       await settle(
         pool,
         burst.records.filter((r) => r.lastByteAt).map((r) => r.id),
-        settleMinMs,
+        recoveryMs,
         log,
       );
       const burstTo = now();
@@ -210,6 +237,8 @@ async function main(): Promise<number> {
       log(
         `${config.name}: processed ${main.processed}/${main.bytesArrived}, burst ${burstRes.processed}/${burstRes.bytesArrived}, twice ${main.twice + burstRes.twice}, p50 ${report.percentile(main.latencyMs, 50)?.toFixed(0)} ms`,
       );
+      // After every configuration, so a run stopped midway still leaves its measured rows.
+      writeOutputs(false);
       await removeTopicNotification({ ...target, bucket: BUCKET });
       await world.emptyBucket();
       await pool.query("DELETE FROM uploads WHERE bucket = $1", [BUCKET]);
@@ -233,26 +262,7 @@ async function main(): Promise<number> {
       log("FAIL: an upload was processed twice");
       exitCode = 1;
     }
-    const { DATA_DIR } = await import("../dev/stack/local-defaults");
-    mkdirSync(DATA_DIR, { recursive: true });
-    const command = `npx tsx bench/trigger-matrix.ts${QUICK ? " --quick" : ""}${arg("n") ? ` --n ${N}` : ""}${arg("burst") ? ` --burst ${BURST}` : ""}`;
-    const md = report.renderMarkdown(results, {
-      command,
-      n: N,
-      burst: BURST,
-      intervals: `sweep every ${SWEEP_EVERY_MS / 1000} s, poll every ${POLL_EVERY_MS / 1000} s (production: 5 min, 1 min)`,
-      date: new Date().toISOString().slice(0, 16).replace("T", " "),
-      load: loadavg()
-        .map((l) => l.toFixed(1))
-        .join(" / "),
-    });
-    console.log(`\n${md}`);
-    writeFileSync(join(DATA_DIR, "trigger-matrix.md"), md);
-    writeFileSync(
-      join(DATA_DIR, "trigger-matrix.json"),
-      JSON.stringify({ command, n: N, burst: BURST, sweepEveryMs: SWEEP_EVERY_MS, pollEveryMs: POLL_EVERY_MS, results }, null, 2),
-    );
-    writeFileSync(join(DATA_DIR, "trigger-matrix.svg"), report.renderSvg(results));
+    writeOutputs(true);
     log(`written ${join(DATA_DIR, "trigger-matrix.{md,json,svg}")}; took ${((Date.now() - t0) / 60_000).toFixed(1)} min; exit ${exitCode}`);
   } finally {
     await world.stop().catch(() => undefined);
@@ -285,7 +295,7 @@ async function settle(pool: Pool, ids: string[], minMs: number, log: (l: string)
     }
     if (done >= ids.length) return;
     const waited = Date.now() - start;
-    if ((waited > minMs && Date.now() - lastChange > 15_000) || waited > minMs + 120_000) {
+    if ((waited > minMs && Date.now() - lastChange > 12_000) || waited > minMs + 90_000) {
       log(`settled with ${done}/${ids.length} processed after ${(waited / 1000).toFixed(0)} s`);
       return;
     }
@@ -351,13 +361,15 @@ async function warmUpNotifications(world: import("./trigger-matrix/world-setup")
 async function signUpUsers(api: import("./chaos/clients").Api, pool: Pool) {
   const users: import("./trigger-matrix/workload").MatrixUser[] = [];
   const stamp = Date.now();
-  for (let i = 0; i < USERS; i++) {
-    const email = `matrix-${stamp}-${i}@example.test`;
-    const u = await api.signUp(email, "matrix-correct-horse");
-    // Pro: its open-upload cap (500) and queue parallelism (8) leave room for the burst.
-    const r = await pool.query(`UPDATE "user" SET plan = 'pro' WHERE email = $1 RETURNING id`, [email]);
-    users.push({ ...u, cookie: await api.signIn(email, "matrix-correct-horse"), id: r.rows[0].id as string });
-  }
+  await Promise.all(
+    Array.from({ length: USERS }, async (_, i) => {
+      const email = `matrix-${stamp}-${i}@example.test`;
+      const u = await api.signUp(email, "matrix-correct-horse");
+      // Pro: its open-upload cap (500) and queue parallelism (8) leave room for the burst.
+      const r = await pool.query(`UPDATE "user" SET plan = 'pro' WHERE email = $1 RETURNING id`, [email]);
+      users.push({ ...u, cookie: await api.signIn(email, "matrix-correct-horse"), id: r.rows[0].id as string });
+    }),
+  );
   return users;
 }
 
