@@ -114,6 +114,7 @@ test.describe("accessibility: axe (WCAG 2.1 A/AA and best practices) on every pa
 });
 
 test.describe("not-found", () => {
+  test.setTimeout(240_000);
   test("unknown pages, other people's uploads and admin pages all show Biblio's own 404, also after a client-side navigation", async ({ page, baseURL }) => {
     await signInApi(page.request, baseURL!, FREE_USER);
     for (const path of [
