@@ -82,7 +82,7 @@ test("a real video: processed, poster, plays, downloads the same bytes, deleted 
 
   // ...gone after a reload too, and from the bucket.
   await page.reload();
-  await expect(page.getByRole("heading", { name: "Files", level: 2 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Files", exact: true })).toBeVisible();
   await expect(fileRow).toHaveCount(0);
   expect(await objectStatus(key)).toBe(404);
   const after = await (await page.request.get(`/api/uploads/${id}`)).json();
