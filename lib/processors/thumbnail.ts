@@ -1,5 +1,5 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import sharp from "sharp";
+import sharp, { type OutputInfo } from "sharp";
 import { saveDerived } from "@/lib/derived/derived-files";
 import { getEnv } from "@/lib/env";
 import { PermanentJobError } from "@/lib/jobs/job-errors";
@@ -44,17 +44,15 @@ async function videoPoster(ctx: ProcessorContext): Promise<ThumbnailResult> {
     if (!best) throw new PermanentJobError("No frame of the video could be decoded.", "undecodable");
     return best;
   });
-  const { data, info } = await sharp(frame).webp({ quality: 80 }).toBuffer({ resolveWithObject: true });
-  const saved = await saveDerived({
-    uploadId: ctx.payload.uploadId,
-    kind: "thumbnail",
-    ext: "webp",
-    contentType: "image/webp",
-    body: data,
-    width: info.width,
-    height: info.height,
-  });
-  return { width: info.width, height: info.height, bytes: saved.bytes, atSeconds: Number(atSeconds.toFixed(3)) };
+  const poster = await storePoster(ctx.payload.uploadId, sharp(frame).webp({ quality: 80 }).toBuffer({ resolveWithObject: true }));
+  return { ...poster, atSeconds: Number(atSeconds.toFixed(3)) };
+}
+
+async function storePoster(uploadId: string, encoded: Promise<{ data: Buffer; info: OutputInfo }>): Promise<ThumbnailResult> {
+  const { data, info } = await encoded;
+  const { width, height } = info;
+  const saved = await saveDerived({ uploadId, kind: "thumbnail", ext: "webp", contentType: "image/webp", body: data, width, height });
+  return { width, height, bytes: saved.bytes };
 }
 
 /**
@@ -103,17 +101,7 @@ async function imageThumbnail(ctx: ProcessorContext): Promise<ThumbnailResult> {
       if (!resize.write(chunk)) await new Promise((resolve) => resize.once("drain", resolve));
     }
     resize.end();
-    const { data, info } = await result;
-    const saved = await saveDerived({
-      uploadId,
-      kind: "thumbnail",
-      ext: "webp",
-      contentType: "image/webp",
-      body: data,
-      width: info.width,
-      height: info.height,
-    });
-    return { width: info.width, height: info.height, bytes: saved.bytes };
+    return await storePoster(uploadId, result);
   } catch (error) {
     resize.destroy();
     result.catch(() => {});

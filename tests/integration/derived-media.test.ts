@@ -223,19 +223,21 @@ describe("storyboard processor", () => {
   });
 });
 
+/** Completes the upload through the route and waits for the worker to finish it. */
+async function completeAndProcess(id: string) {
+  const done = await callRoute(completeRoute.POST, { method: "POST", cookie: user.cookie, params: { id }, body: {} });
+  expect(done.status).toBe(200);
+  const finished = async () => {
+    const r = await getUploadById(id);
+    return r?.status === "processed" || r?.status === "failed" ? r : null;
+  };
+  return waitFor("the worker to finish", finished, 90_000);
+}
+
 describe("derived files in the pipeline", () => {
   it("a processed video has its poster and storyboard in its result and rows; deleteDerived removes both", async () => {
     const id = await storeUpload("piped.mp4", "video/mp4", clip);
-    const done = await callRoute(completeRoute.POST, { method: "POST", cookie: user.cookie, params: { id }, body: {} });
-    expect(done.status).toBe(200);
-    const row = await waitFor(
-      "processed",
-      async () => {
-        const r = await getUploadById(id);
-        return r?.status === "processed" || r?.status === "failed" ? r : null;
-      },
-      90_000,
-    );
+    const row = await completeAndProcess(id);
     expect(row.status).toBe("processed");
     expect(row.result).toMatchObject({ thumbnail: { width: 320, height: 240 }, storyboard: { tiles: 5 } });
     const rows = await listDerivedFiles(id);
@@ -249,15 +251,7 @@ describe("derived files in the pipeline", () => {
   it("a PDF skips the image processors instead of failing", async () => {
     const pdf = new Uint8Array(readFileSync(join(import.meta.dirname, "../fixtures/sample.pdf")));
     const id = await storeUpload("doc.pdf", "application/pdf", pdf);
-    await callRoute(completeRoute.POST, { method: "POST", cookie: user.cookie, params: { id }, body: {} });
-    const row = await waitFor(
-      "processed",
-      async () => {
-        const r = await getUploadById(id);
-        return r?.status === "processed" || r?.status === "failed" ? r : null;
-      },
-      60_000,
-    );
+    const row = await completeAndProcess(id);
     expect(row.status).toBe("processed");
     expect(Object.keys(row.result ?? {}).sort()).toEqual(["checksum", "probe", "sniff"]);
     expect(await listDerivedFiles(id)).toEqual([]);
@@ -278,16 +272,18 @@ describe("derived files in the pipeline", () => {
     expect((await getUploadById(id))!.status).toBe("pending");
   });
 
+  // A whole sweep (every pass) over the shared test bucket: longer than the default 30 s under load.
   it("the sweep neither reports derived objects as orphans nor deletes them", async () => {
     const id = await storeUpload("swept.mp4", "video/mp4", clip);
     const { ctx } = await contextFor(id);
     await RUNNERS.thumbnail.run(ctx);
     const key = `derived/${id}/thumbnail.webp`;
-    const result = await runSweep({ trigger: "manual" });
+    // Time for every pass, the object walk included, so a partial run cannot pass this.
+    const result = await runSweep({ trigger: "manual", maxDurationMs: 170_000 });
     expect(result.status).toBe("done");
     expect(result.status === "done" && result.counts.listed).toBeGreaterThan(0);
     expect(await getOrphan(key)).toBeNull();
     expect((await readRange(key, 0, 4)).byteLength).toBe(4);
     expect(await listDerivedFiles(id)).toHaveLength(1);
-  });
+  }, 200_000);
 });
