@@ -22,6 +22,7 @@ export const ROUTE_RUNTIMES: Record<string, "edge" | "nodejs"> = {
   "/api/jobs/failed": "nodejs",
   "/api/jobs/process": "nodejs",
   "/api/projects": "edge",
+  "/api/projects/:projectId/uploads/changes": "edge",
   "/api/storage-events": "nodejs",
   "/api/uploads": "edge",
   "/api/uploads/:id": "edge",
