@@ -144,9 +144,9 @@ const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#111111"
 
 /** The latency distributions (empirical CDFs on a log time axis), one line per configuration. */
 export function renderSvg(results: ConfigResult[]): string {
-  const W = 760;
+  const W = 820;
   const H = 420;
-  const m = { l: 60, r: 200, t: 30, b: 50 };
+  const m = { l: 60, r: 260, t: 30, b: 50 };
   const all = results.flatMap((r) => r.main.latencyMs).filter((v) => v > 0);
   const lo = Math.max(1, Math.min(...all, 10));
   const hi = Math.max(...all, 100);
