@@ -31,6 +31,7 @@ export const USER_EVENT_VIEWS: Record<string, UserEventView> = {
   rejected: (d) => (typeof d.reason === "string" ? d.reason.slice(0, 300) : null),
   expired: () => "the file did not arrive before the deadline",
   aborted: () => null,
+  deleted: () => "the file, its previews and any unfinished parts were deleted",
   object_deleted: () => "the stored file was deleted",
   late_bytes_deleted: () => "bytes sent after the upload ended were deleted",
   quarantine_purged: () => "the refused file was deleted",
@@ -44,7 +45,7 @@ export const USER_EVENT_VIEWS: Record<string, UserEventView> = {
   dlq_discarded: null,
 };
 
-const SOURCE_WORDS: Record<string, string> = { client: "you", admin: "support" };
+const SOURCE_WORDS: Record<string, string> = { client: "you", admin: "support", owner: "the owner" };
 
 export function toUserEventViews(rows: UploadEventRow[]) {
   return rows.flatMap((row) => {
