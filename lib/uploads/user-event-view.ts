@@ -43,6 +43,7 @@ export const USER_EVENT_VIEWS: Record<string, UserEventView> = {
   failure_callback_ignored: null,
   dead_lettered: null,
   dlq_discarded: null,
+  duplicate_trigger: null,
 };
 
 const SOURCE_WORDS: Record<string, string> = { client: "you", admin: "support", owner: "the owner" };
