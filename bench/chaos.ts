@@ -304,14 +304,14 @@ async function main() {
 }
 
 async function cleanWorld(pool: Pool, s3: S3Client, bucket: string) {
-  const { DeleteObjectsCommand, AbortMultipartUploadCommand } = await import("@aws-sdk/client-s3");
+  const { DeleteObjectCommand, AbortMultipartUploadCommand } = await import("@aws-sdk/client-s3");
   const { listBucket } = await import("./chaos/audit");
+  const { mapLimit } = await import("@/lib/sweep/map-limit");
   await pool.query("DELETE FROM uploads");
   const { objects, openMultipart } = await listBucket(s3, bucket);
   const keys = [...objects.keys()];
-  for (let i = 0; i < keys.length; i += 1000) {
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
-  }
+  // One DeleteObject per key: the local Ceph aborts radosgw on DeleteObjects (S3_MULTI_DELETE).
+  await mapLimit(keys, 8, (Key) => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key })));
   for (const u of openMultipart) await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.key, UploadId: u.uploadId }));
   log(`world cleaned: ${keys.length} objects, ${openMultipart.length} multipart sessions and every upload row from earlier runs removed`);
 }

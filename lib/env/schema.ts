@@ -63,6 +63,12 @@ export const ENV_SCHEMA = z
     S3_SECRET_ACCESS_KEY: z.string().min(1),
     S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name"),
     S3_FORCE_PATH_STYLE: bool.default(false),
+    /**
+     * DeleteObjects (one request per 1,000 keys). Off locally: Ceph RGW 16 aborts on a
+     * multi-object delete in a bucket with a persistent notification topic, which is how
+     * the local bucket is set up; single DeleteObject calls work there.
+     */
+    S3_MULTI_DELETE: bool.default(true),
 
     QSTASH_DEV: bool.default(false),
     QSTASH_URL: url.default("https://qstash.upstash.io"),

@@ -1,4 +1,6 @@
-import { DeleteObjectsCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, DeleteObjectsCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { getEnv } from "@/lib/env";
+import { mapLimit } from "@/lib/sweep/map-limit";
 import { normaliseEtag } from "./objects";
 import { getBucket, getS3 } from "./s3-client";
 
@@ -49,9 +51,23 @@ export async function listMultipartPage(input: { prefix: string; marker?: { keyM
   return { sessions, next };
 }
 
-/** Deletes up to 1,000 keys in one call; returns the keys the store reported as failed. */
+/**
+ * Deletes up to 1,000 keys in one call; returns the keys the store reported as failed.
+ * With S3_MULTI_DELETE off (the local Ceph), one DeleteObject per key, a few at a time.
+ */
 export async function deleteObjectsBatch(keys: string[]): Promise<string[]> {
   if (!keys.length) return [];
+  if (!getEnv().S3_MULTI_DELETE) {
+    const outcomes = await mapLimit(keys, 8, (Key) =>
+      getS3()
+        .send(new DeleteObjectCommand({ Bucket: getBucket(), Key }))
+        .then(
+          () => null,
+          () => Key,
+        ),
+    );
+    return outcomes.filter((k): k is string => k !== null);
+  }
   const out = await getS3().send(new DeleteObjectsCommand({ Bucket: getBucket(), Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
   return (out.Errors ?? []).map((e) => e.Key ?? "");
 }
