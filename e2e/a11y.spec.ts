@@ -81,6 +81,7 @@ test.describe("accessibility: axe (WCAG 2.1 A/AA and best practices) on every pa
   });
 
   test("a user's pages, and the 404 a user gets for admin pages", async ({ page, baseURL }) => {
+    test.setTimeout(600_000);
     await signInApi(page.request, baseURL!, FREE_USER);
     const { id, projectId } = await createUpload(page.request);
     const findings = await auditAll(page, ["/projects", `/projects/${projectId}`, `/uploads/${id}`, "/admin"]);
