@@ -19,6 +19,8 @@ export type Row = {
   processedAt: number | null;
   succeeded: number;
   processedEvents: number;
+  /** What the worker derived (poster, sprite sheet, VTT): objects under derived/ that belong to this row. */
+  derivedKeys: string[];
 };
 
 export async function readRows(pool: Pool): Promise<Map<string, Row>> {
@@ -27,7 +29,8 @@ export async function readRows(pool: Pool): Promise<Map<string, Row>> {
            extract(epoch FROM coalesce(u.processed_at, u.failed_at, u.expired_at, u.aborted_at, u.rejected_at)) * 1000 AS settled_ms,
            extract(epoch FROM u.processed_at) * 1000 AS processed_ms,
            (SELECT count(*) FROM jobs j WHERE j.upload_id = u.id AND j.status = 'succeeded')::int AS succeeded,
-           (SELECT count(*) FROM upload_events e WHERE e.upload_id = u.id AND e.type = 'processed')::int AS processed_events
+           (SELECT count(*) FROM upload_events e WHERE e.upload_id = u.id AND e.type = 'processed')::int AS processed_events,
+           coalesce((SELECT array_agg(d.storage_key) FROM derived_files d WHERE d.upload_id = u.id), '{}') AS derived_keys
       FROM uploads u`);
   const out = new Map<string, Row>();
   for (const r of rows) {
@@ -41,6 +44,7 @@ export async function readRows(pool: Pool): Promise<Map<string, Row>> {
       processedAt: r.processed_ms === null ? null : Number(r.processed_ms),
       succeeded: r.succeeded,
       processedEvents: r.processed_events,
+      derivedKeys: r.derived_keys,
     });
   }
   return out;
@@ -92,13 +96,16 @@ export function judge(rec: UploadRecord, row: Row | undefined, objects: Map<stri
 }
 
 export function bucketMismatches(rows: Map<string, Row>, objects: Map<string, number>) {
-  const byKey = new Map([...rows.values()].map((r) => [r.storageKey, r]));
+  // An upload's own object and its derived files both belong to its row.
+  const byKey = new Map([...rows.values()].flatMap((r) => [r.storageKey, ...r.derivedKeys].map((k) => [k, r] as const)));
   const objectsWithoutRow: string[] = [];
   for (const key of objects.keys()) {
     const row = byKey.get(key);
     if (!row || !HAS_OBJECT.has(row.status)) objectsWithoutRow.push(key);
   }
-  const rowsWithoutObject = [...rows.values()].filter((r) => HAS_OBJECT.has(r.status) && !objects.has(r.storageKey)).map((r) => r.id);
+  const rowsWithoutObject = [...rows.values()]
+    .filter((r) => HAS_OBJECT.has(r.status) && [r.storageKey, ...r.derivedKeys].some((k) => !objects.has(k)))
+    .map((r) => r.id);
   return { objectsWithoutRow, rowsWithoutObject };
 }
 
