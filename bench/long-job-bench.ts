@@ -88,7 +88,13 @@ async function main() {
     const created = await callRoute(uploadsRoute.POST, {
       method: "POST",
       cookie: user.cookie,
-      body: { name: `long-${mode}.bin.mp4`, type: "video/mp4", size: SIZE, projectId: user.projectId, options: { checksum: true, sniff: false, probe: false, thumbnail: false, storyboard: false } },
+      body: {
+        name: `long-${mode}.bin.mp4`,
+        type: "video/mp4",
+        size: SIZE,
+        projectId: user.projectId,
+        options: { checksum: true, sniff: false, probe: false, thumbnail: false, storyboard: false },
+      },
     });
     if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
     const id = created.body.upload.id as string;

@@ -47,7 +47,11 @@ export async function handleStorageEvents(events: StorageEvent[]): Promise<Event
     // The event found the upload already confirmed (it did nothing, or its re-publish was
     // deduplicated): recorded, so the admin Triggers page can show what the net caught twice.
     if (CONFIRMED.has(upload.status) || result.outcome === "unchanged") {
-      await recordUploadEvent(upload.id, { type: DUPLICATE_TRIGGER_EVENT, source: "storage-event", detail: { status: upload.status, outcome: result.outcome } });
+      await recordUploadEvent(upload.id, {
+        type: DUPLICATE_TRIGGER_EVENT,
+        source: "storage-event",
+        detail: { status: upload.status, outcome: result.outcome },
+      });
     }
     out.push({ key: event.key, uploadId: upload.id, outcome: result.outcome });
   }

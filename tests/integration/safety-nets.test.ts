@@ -49,7 +49,13 @@ async function createSingle() {
   const res = await callRoute(uploadsRoute.POST, {
     method: "POST",
     cookie: owner.cookie,
-    body: { projectId: owner.projectId, name: "pic.png", type: "image/png", size: PNG.length, options: { checksum: true, sniff: false, probe: true, thumbnail: false, storyboard: false } },
+    body: {
+      projectId: owner.projectId,
+      name: "pic.png",
+      type: "image/png",
+      size: PNG.length,
+      options: { checksum: true, sniff: false, probe: true, thumbnail: false, storyboard: false },
+    },
   });
   expect(res.status).toBe(201);
   return res.body as { upload: { id: string; key: string }; put: { url: string; headers: Record<string, string> } };

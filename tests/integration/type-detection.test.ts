@@ -32,7 +32,13 @@ async function upload(file: string, type: string) {
   const created = await callRoute(uploadsRoute.POST, {
     method: "POST",
     cookie: user.cookie,
-    body: { name: file, type, size: bytes.length, projectId: user.projectId, options: { checksum: false, sniff: false, probe: false, thumbnail: false, storyboard: false } },
+    body: {
+      name: file,
+      type,
+      size: bytes.length,
+      projectId: user.projectId,
+      options: { checksum: false, sniff: false, probe: false, thumbnail: false, storyboard: false },
+    },
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const put = await fetch(created.body.put.url, { method: "PUT", headers: created.body.put.headers, body: bytes });

@@ -40,5 +40,11 @@ export const MiB = 1024 * 1024;
 
 /** A pending upload of `size` bytes in the user's project: multipart above 16 MiB. */
 export async function pendingUpload(user: TestUser, size = 1000, type = "image/png") {
-  return createUpload(user.id, { name: "fixture.png", type, size, projectId: user.projectId, options: { checksum: true, sniff: true, probe: true, thumbnail: false, storyboard: false } });
+  return createUpload(user.id, {
+    name: "fixture.png",
+    type,
+    size,
+    projectId: user.projectId,
+    options: { checksum: true, sniff: true, probe: true, thumbnail: false, storyboard: false },
+  });
 }
