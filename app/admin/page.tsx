@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { AdminActionButton } from "@/components/admin/admin-action-button";
+import { ScrollRegion } from "@/components/admin/data-table";
 import { ConfirmationsChart, ProcessingLatencyChart, ThroughputChart, TriggerLatencyChart } from "@/components/admin/overview-charts";
 import { formatBytes, formatCount, formatDateTime, formatDuration } from "@/lib/admin/format";
 import { getOverview, OVERVIEW_WINDOWS, PROCESSING_LATENCY_DEFINITION, parseOverviewWindow, TRIGGER_LATENCY_DEFINITION } from "@/lib/admin/get-overview";
@@ -137,31 +138,33 @@ export default async function AdminOverviewPage({ searchParams }: { searchParams
             {TRIGGER_LATENCY_DEFINITION}
           </p>
           {hasConfirmations ? <TriggerLatencyChart data={o.triggerLatency} /> : <p className="admin-chart-empty">No confirmations in this window.</p>}
-          <table className="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">Source</th>
-                {["p50", "p95", "Samples", "Exact"].map((heading) => (
-                  <th key={heading} scope="col" className="admin-num">
-                    {heading}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {o.triggerLatency.map((l) => (
-                <tr key={l.source}>
-                  <td>{l.source}</td>
-                  <td className="admin-num">{formatDuration(l.p50Ms)}</td>
-                  <td className="admin-num">{formatDuration(l.p95Ms)}</td>
-                  <td className="admin-num">{formatCount(l.samples)}</td>
-                  <td className="admin-num" title="Samples with a recorded landing time; the rest are upper bounds">
-                    {formatCount(l.exactSamples)}
-                  </td>
+          <ScrollRegion label="Trigger latency by source">
+            <table className="admin-table">
+              <thead>
+                <tr>
+                  <th scope="col">Source</th>
+                  {["p50", "p95", "Samples", "Exact"].map((heading) => (
+                    <th key={heading} scope="col" className="admin-num">
+                      {heading}
+                    </th>
+                  ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {o.triggerLatency.map((l) => (
+                  <tr key={l.source}>
+                    <td>{l.source}</td>
+                    <td className="admin-num">{formatDuration(l.p50Ms)}</td>
+                    <td className="admin-num">{formatDuration(l.p95Ms)}</td>
+                    <td className="admin-num">{formatCount(l.samples)}</td>
+                    <td className="admin-num" title="Samples with a recorded landing time; the rest are upper bounds">
+                      {formatCount(l.exactSamples)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollRegion>
         </section>
 
         <section className="admin-panel" aria-labelledby="chart-processing-latency-title">
