@@ -92,7 +92,8 @@ test.describe("admin triggers page", () => {
       .not.toBeNull();
     expect(["storage-event", "sweep"]).toContain((await getUploadById(vanished))?.source);
     const done = await getUploadById(completed);
-    expect(done?.source).toBe("client");
+    // The client's /complete and the bucket's own event race; whichever comes first confirms.
+    expect(["client", "storage-event"]).toContain(done?.source);
     // The completed upload's ObjectCreated record, published through QStash as the bucket's
     // notification is (the queue may still hold other runs' events): it must find the upload
     // confirmed and count as a duplicate.
@@ -127,13 +128,14 @@ test.describe("admin triggers page", () => {
       counted = await recount();
     }
     expect(shown).toEqual(counted);
-    expect(shown.client).toBeGreaterThanOrEqual(1);
+    // At least this test's two confirmed uploads, one of them by a safety net.
+    expect(shown.client + shown["storage-event"] + shown.sweep + shown.poll).toBeGreaterThanOrEqual(2);
     expect(shown["storage-event"] + shown.sweep).toBeGreaterThanOrEqual(1);
     expect(shown.duplicates).toBeGreaterThanOrEqual(1);
     expect(shown.expired).toBeGreaterThanOrEqual(1);
 
     await expect(page.getByRole("link", { name: "Triggers" })).toHaveAttribute("aria-current", "page");
-    await expect(page.getByTestId("p50-client")).not.toHaveText("—");
+    await expect(page.getByTestId(`p50-${done!.source}`)).not.toHaveText("—");
     await page.screenshot({ path: `${SHOTS}/admin-triggers.png`, fullPage: true });
   });
 });
