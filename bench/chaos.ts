@@ -29,9 +29,9 @@
 
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Pool } from "@neondatabase/serverless";
-import type { Behaviour, ChaosUser, Strategy, UploadPlan, UploadRecord } from "./chaos/clients";
+import type { Behaviour, ChaosUser, UploadPlan, UploadRecord } from "./chaos/clients";
 import type { FaultWindow } from "./chaos/faults";
-import type { MediaKind } from "./chaos/media";
+import { type BehaviourCount, planClients } from "./chaos/plan";
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,40 +59,19 @@ process.env.NEXT_DIST_DIR ??= `.next-${process.env.BIBLIO_TEST_SLOT}`;
 const t0 = Date.now();
 const log = (line: string) => console.log(`[chaos ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`);
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Exact shares of N per behaviour; a few of each (all abandoning ones) multipart. */
 function planUploads(users: ChaosUser[]): UploadPlan[] {
-  const random = rng(SEED);
-  const counts: [Behaviour, number][] = [
+  const shares: [Behaviour, number][] = [
     ["abandon", Math.round(N * 0.03)],
     ["double", Math.round(N * 0.05)],
     ["vanish", Math.round(N * 0.2)],
   ];
-  counts.push(["normal", N - counts.reduce((s, [, c]) => s + c, 0)]);
-  const kinds: MediaKind[] = ["mp4", "mov", "mp3"];
-  const plans: Omit<UploadPlan, "index" | "user">[] = [];
-  for (const [behaviour, count] of counts) {
+  shares.push(["normal", N - shares.reduce((s, [, c]) => s + c, 0)]);
+  const counts = shares.map(([behaviour, count]): BehaviourCount => {
     const multipart = behaviour === "abandon" ? count : Math.min(count, Math.max(behaviour === "vanish" ? 3 : 1, Math.round(count * 0.06)));
-    for (let i = 0; i < count; i++) {
-      const strategy: Strategy = i < multipart ? "multipart" : "single";
-      plans.push({ behaviour, strategy, kind: strategy === "multipart" ? "mp4" : kinds[i % kinds.length]! });
-    }
-  }
-  for (let i = plans.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [plans[i], plans[j]] = [plans[j]!, plans[i]!];
-  }
-  return plans.map((p, index) => ({ ...p, index, user: users[index % users.length]! }));
+    return [behaviour, count, multipart];
+  });
+  return planClients(counts, users, SEED);
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>

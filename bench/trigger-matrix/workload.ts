@@ -4,8 +4,9 @@
 // objects landing at once through real presigned PUTs.
 
 import { ANALYSIS_OPTIONS } from "@/lib/jobs/job-payload";
-import { type Api, type Behaviour, type ChaosUser, runClient, type Strategy, type UploadPlan, type UploadRecord } from "../chaos/clients";
-import { type MediaKind, MULTIPART_SIZE, makeMedia } from "../chaos/media";
+import { type Api, type ChaosUser, runClient, type UploadPlan, type UploadRecord } from "../chaos/clients";
+import { MULTIPART_SIZE, makeMedia } from "../chaos/media";
+import { type BehaviourCount, planClients } from "../chaos/plan";
 import { now } from "./proxies";
 
 /**
@@ -18,34 +19,14 @@ export const ANALYSIS: Record<string, boolean> = Object.fromEntries(Object.keys(
 export type MatrixUser = ChaosUser & { id: string };
 
 export function planWorkload(n: number, users: MatrixUser[], seed: number): UploadPlan[] {
-  let a = seed >>> 0;
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   const abandon = Math.max(1, Math.round(n * 0.05));
   const vanish = Math.max(1, Math.round(n * 0.15));
-  const counts: [Behaviour, number, number][] = [
-    // [behaviour, count, how many of them multipart]
+  const counts: BehaviourCount[] = [
     ["abandon", abandon, abandon],
     ["vanish", vanish, Math.max(1, Math.round(vanish * 0.07))],
     ["normal", n - abandon - vanish, Math.max(1, Math.round((n - abandon - vanish) * 0.04))],
   ];
-  const kinds: MediaKind[] = ["mp4", "mov", "mp3"];
-  const plans: Omit<UploadPlan, "index" | "user">[] = [];
-  for (const [behaviour, count, multipart] of counts) {
-    for (let i = 0; i < count; i++) {
-      const strategy: Strategy = i < multipart ? "multipart" : "single";
-      plans.push({ behaviour, strategy, kind: strategy === "multipart" ? "mp4" : kinds[i % kinds.length]! });
-    }
-  }
-  for (let i = plans.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [plans[i], plans[j]] = [plans[j]!, plans[i]!];
-  }
-  return plans.map((p, index) => ({ ...p, index, user: users[index % users.length]! }));
+  return planClients(counts, users, seed);
 }
 
 /** Runs every client, `concurrency` at a time; each one's record says when its last byte landed. */
