@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { Client } from "@upstash/qstash";
 import { runMigrations } from "@/lib/db/migrate";
 import { buildApp } from "./app-process";
 import { DATA_DIR, PORTS, ROOT_DIR, WORLD } from "./local-defaults";
@@ -37,6 +38,17 @@ function playwrightCounts(file: string): Counts {
   return { passed: s.expected + (s.flaky ?? 0), failed: s.unexpected, skipped: s.skipped };
 }
 
+/**
+ * The Vitest half publishes jobs and storage events while no app listens on the e2e port.
+ * Their tests are over, but their retries would hold the storage-events queue's slots well
+ * into the e2e half (a retrying message keeps its place in the queue), so they are cancelled.
+ */
+async function cancelLeftoverMessages(env: Record<string, string>) {
+  const qstash = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN });
+  const { cancelled } = await qstash.messages.cancel({ all: true });
+  log(`cancelled ${cancelled} QStash messages left by the Vitest half`);
+}
+
 async function main() {
   if (WORLD !== "test") throw new Error("run the suite through ./dev/test (BIBLIO_WORLD=test)");
   const args = process.argv.slice(2);
@@ -69,6 +81,7 @@ async function main() {
       unit = vitestCounts(vitestJson);
     }
     if (!only.length || only.includes("e2e")) {
+      await cancelLeftoverMessages(env);
       const e2eEnv = { ...env, APP_URL: `http://localhost:${E2E_PORT}`, E2E_PORT: String(E2E_PORT) };
       await buildApp(e2eEnv);
       const pwJson = join(REPORT_DIR, "playwright.json");
