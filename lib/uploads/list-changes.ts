@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { type ChangeCursor, listProjectChanges } from "@/lib/db/queries/upload-changes";
+import type { InlineRateLimit } from "@/lib/rate-limit/consume-rate-limit";
 import { thumbnailUrlsFor } from "./download-url";
 import { toAdminUploadView, toUploadView } from "./upload-view";
 
@@ -44,10 +45,12 @@ export const formatChangeCursor = (cursor: ChangeCursor) => (cursor.id ? `${curs
 /**
  * What changed in a project since `since`, for the Files table and the upload page to
  * follow without reloading. Members read it; so do admins, who may open any upload.
- * Null means nothing changed.
+ * The poll's rate limit is counted in the same statement (`rateLimit`), so a quiet poll
+ * is one statement; over it, the same 429 as every other route. Null means nothing changed.
  */
-export async function listUploadChanges(input: { userId: string; isAdmin: boolean; projectId: string; since: ChangeCursor }) {
+export async function listUploadChanges(input: { userId: string; isAdmin: boolean; projectId: string; since: ChangeCursor; rateLimit: InlineRateLimit }) {
   const changes = await listProjectChanges({ ...input, limit: CHANGES_PAGE_SIZE });
+  input.rateLimit.check(changes.rateHits);
   if (!changes.allowed) throw new ApiError("not_found", "Project not found.");
   if (!changes.next) return null;
   const view = input.isAdmin ? toAdminUploadView : toUploadView;

@@ -3,7 +3,9 @@ import * as changesRoute from "@/app/api/projects/[projectId]/uploads/changes/ro
 import * as uploadRoute from "@/app/api/uploads/[id]/route";
 import * as uploadsRoute from "@/app/api/uploads/route";
 import { getDb } from "@/lib/db/node";
+import { RATE_LIMITS } from "@/lib/rate-limit/limits";
 import { CHANGES_PAGE_SIZE } from "@/lib/uploads/list-changes";
+import { captureQueries } from "../../bench/capture-queries";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
 
@@ -123,5 +125,51 @@ describe("GET /api/projects/[projectId]/uploads/changes", () => {
     });
     expect(missing.status).toBe(422);
     expect(missing.body.error.message).toMatch(/^since: /);
+  });
+
+  it("costs one statement per quiet poll: the rate-limit count, the access check and the changes together", async () => {
+    const user = await createTestUser();
+    const first = await poll(user, EPOCH);
+    const key = `uploads.read:user:${user.id}`;
+    const pointsOf = async () => Number((await getDb().$client.query(`select points from rate_limits where key = $1`, [key])).rows[0]?.points ?? 0);
+    const before = await pointsOf();
+    // Every statement the app sends goes through this pool (the in-process route included).
+    const capture = captureQueries(getDb().$client);
+    try {
+      for (let i = 0; i < 5; i++) expect((await poll(user, first.body.cursor ?? EPOCH)).status).toBe(204);
+      const sent = capture.take();
+      expect(sent).toHaveLength(5);
+      for (const statement of sent) {
+        expect(statement.text).toContain("insert into rate_limits");
+        expect(statement.text).toContain("from uploads u");
+      }
+    } finally {
+      capture.restore();
+    }
+    expect(await pointsOf()).toBe(before + 5);
+  });
+
+  it("still answers 429 with Retry-After and the limit's details once the caller's allowance is spent", async () => {
+    const [user, neighbour] = await Promise.all([createTestUser(), createTestUser()]);
+    const max = RATE_LIMITS["uploads.read"].user.points;
+    // The allowance spent within the current window, as `max` polls would have left it.
+    await getDb().$client.query(`insert into rate_limits (key, points, reset_at) values ($1, $2, now() + interval '30 seconds')`, [
+      `uploads.read:user:${user.id}`,
+      max,
+    ]);
+    const limited = await poll(user, EPOCH);
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect(limited.body.error.code).toBe("rate_limited");
+    expect(limited.body.error.message).toMatch(new RegExp(`^Too many requests for your account: at most ${max} per 60 s\\. Try again in \\d+ s\\.$`));
+    expect(limited.body.error.details).toMatchObject({ limit: "uploads.read", scope: "user", max, windowSeconds: 60, retryAfterSeconds: retryAfter });
+    // A malformed request over the limit is a 429 too, as on every route.
+    expect((await poll(user, "yesterday")).status).toBe(429);
+    // Another user's tab is not affected, and the window's end gives the allowance back.
+    expect((await poll(neighbour, EPOCH)).status).toBe(204);
+    await getDb().$client.query(`update rate_limits set reset_at = now() - interval '1 second' where key = $1`, [`uploads.read:user:${user.id}`]);
+    expect((await poll(user, EPOCH)).status).toBe(204);
   });
 });

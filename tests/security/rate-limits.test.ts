@@ -6,6 +6,7 @@ import * as uploadsRoute from "@/app/api/uploads/route";
 import { ApiRequestError } from "@/lib/client/api-client";
 import { createUpload as createUploadFromBrowser } from "@/lib/client/uploads-api";
 import { getDb } from "@/lib/db/client";
+import { hitRateLimits } from "@/lib/db/queries/rate-limits";
 import { rateLimits } from "@/lib/db/schema";
 import { getEnv } from "@/lib/env";
 import { RATE_LIMITS } from "@/lib/rate-limit/limits";
@@ -103,12 +104,31 @@ describe("control-plane rate limits", () => {
     }
   });
 
+  it("deletes ended windows in the counting statement itself when asked, but never the counters it counts", async () => {
+    const tag = crypto.randomUUID();
+    const db = getDb();
+    await db.insert(rateLimits).values([
+      { key: `test.stale:${tag}`, points: 5, resetAt: new Date(Date.now() - 60_000) },
+      { key: `test.counted:${tag}`, points: 5, resetAt: new Date(Date.now() - 60_000) },
+    ]);
+    const counted = await hitRateLimits([{ key: `test.counted:${tag}`, windowSeconds: 60, max: 10 }], true);
+    // The counted one's window had ended: it starts again at 1.
+    expect(counted.map((c) => [c.key, c.points])).toEqual([[`test.counted:${tag}`, 1]]);
+    const left = await db
+      .select()
+      .from(rateLimits)
+      .where(like(rateLimits.key, `test.%:${tag}`));
+    expect(left.map((r) => r.key)).toEqual([`test.counted:${tag}`]);
+  });
+
   it("names a limit on every signed-in control-plane route", () => {
     for (const { pattern, file } of discoverRouteFiles()) {
       const source = readFileSync(file, "utf8");
       const sessionRoutes = source.match(/= withSession\b/g)?.length ?? 0;
       const limited = source.match(/\{\s*rateLimit:\s*"[a-z.-]+"\s*\},?\s*\)/g)?.length ?? 0;
-      expect(limited, `${pattern}: every withSession handler passes { rateLimit }`).toBe(sessionRoutes);
+      // A hot route may count inside its own statement instead (the live status poll).
+      const inline = source.match(/inlineRateLimit\("[a-z.-]+"/g)?.length ?? 0;
+      expect(limited + Math.min(inline, 1), `${pattern}: every withSession handler passes { rateLimit } or counts with inlineRateLimit`).toBe(sessionRoutes);
     }
   });
 });
