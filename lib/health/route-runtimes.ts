@@ -30,6 +30,7 @@ export const ROUTE_RUNTIMES: Record<string, "edge" | "nodejs"> = {
   "/api/uploads/:id/delete": "edge",
   "/api/uploads/:id/file": "edge",
   "/api/uploads/:id/parts": "edge",
+  "/api/uploads/:id/storyboard.vtt": "edge",
   "/api/uploads/check": "nodejs",
   "/api/uploads/delete": "edge",
 };

@@ -141,6 +141,12 @@ const TARGETS: Target[] = [
         .map(([id, q]) => ({ params: { id }, query: q })),
   },
   {
+    key: "GET /api/uploads/[id]/storyboard.vtt",
+    as: "owner",
+    runs: 300,
+    arb: (i) => fc.tuple(uploadId([i.single, i.multipart]), query(["id"])).map(([id, q]) => ({ params: { id }, query: q })),
+  },
+  {
     key: "POST /api/uploads/[id]/delete",
     as: "owner",
     runs: 300,

@@ -107,6 +107,12 @@ export const ROUTE_TABLE: Record<string, Row> = {
     call: async (w) => ({ params: { id: await single(w) }, query: "disposition=attachment" }),
     expect: { anonymous: 401, other: 404, member: 409, owner: 409, admin: 404 },
   },
+  // The storyboard's seek-preview track: the file's readers, and a pending file has none yet (409).
+  "GET /api/uploads/[id]/storyboard.vtt": {
+    kind: "user",
+    call: async (w) => ({ params: { id: await single(w) } }),
+    expect: { anonymous: 401, other: 404, member: 409, owner: 409, admin: 404 },
+  },
   "POST /api/uploads/[id]/delete": { kind: "user", call: async (w) => ({ params: { id: await single(w) }, body: {} }), expect: uploadOwner(200) },
   // Per-id answers: someone else's id is reported `not_found` inside a 200.
   "POST /api/uploads/delete": { kind: "user", call: async (w) => ({ body: { ids: [await single(w)] } }), expect: signedIn(200) },
