@@ -32,10 +32,14 @@ export function rateLimitCtes(hits: CounterHit[], cleanup: boolean): SQL {
     hits.map((h) => sql`(${h.key}, ${h.max}::int)`),
     sql`, `,
   );
-  return sql`rate_stale as (
+  // Left out, not switched off, when not asked: a hot poll plans no scan of the table.
+  const stale = cleanup
+    ? sql`rate_stale as (
       delete from rate_limits where key in (
-        select key from rate_limits where ${cleanup}::boolean and reset_at < now() and key not in (${keys}) limit 500)
-    ), rate_hits as (
+        select key from rate_limits where reset_at < now() and key not in (${keys}) limit 500)
+    ), `
+    : sql``;
+  return sql`${stale}rate_hits as (
       insert into rate_limits (key, points, reset_at) values ${values}
       on conflict (key) do update set
         points = case when rate_limits.reset_at <= now() then 1 else rate_limits.points + 1 end,
