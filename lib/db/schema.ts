@@ -212,6 +212,8 @@ export const uploads = pgTable(
     partsCheckedAt: timestamptz("parts_checked_at"),
     /** An admin deleted the object; bytes that land at the key afterwards are deleted by the sweep. */
     objectDeletedAt: timestamptz("object_deleted_at"),
+    /** The bytes of its derived files, kept by triggers on derived_files (for storage_usage). */
+    derivedBytes: bigint("derived_bytes", { mode: "number" }).default(0).notNull(),
     rejectReason: text("reject_reason"),
     /** A rejected file's bytes are kept until then (visible to admins), then the sweep deletes them. */
     quarantineUntil: timestamptz("quarantine_until"),
@@ -278,10 +280,6 @@ export const uploads = pgTable(
     index("uploads_aborted_at_idx").on(t.abortedAt).where(sql`${t.abortedAt} IS NOT NULL`),
     // Per-user caps on create: a user's open uploads and their declared bytes.
     index("uploads_owner_pending_idx").on(t.ownerId, t.declaredSize).where(sql`${t.status} = 'pending'`),
-    // Storage quota on create: the bytes a user stores, by an index-only scan of their live rows.
-    index("uploads_owner_stored_idx")
-      .on(t.ownerId, t.realSize, t.declaredSize)
-      .where(sql`${t.status} not in ('deleted', 'expired', 'aborted') and ${t.objectDeletedAt} is null`),
     check("uploads_status_check", sql`${t.status} IN (${oneOf(UPLOAD_STATUSES)})`),
     check("uploads_source_check", sql`${t.source} IN (${oneOf(UPLOAD_SOURCES)})`),
     check("uploads_plan_check", sql`${t.plan} IN (${oneOf(PLANS)})`),
@@ -440,6 +438,21 @@ export const adminAudit = pgTable(
  * row per limit and caller (`uploads.create:user:<id>`); a window that has ended is
  * restarted by the next hit, and stale rows are deleted in small batches.
  */
+/**
+ * What each user stores against their storage quota, kept exact by statement-level
+ * triggers on `uploads` and `derived_files` (drizzle/0013_storage_usage.sql): an upload
+ * counts while it holds or may still receive bytes (not deleted, expired or aborted, and
+ * its object not gone), at coalesce(real_size, declared_size), plus its derived files.
+ * Create reads and locks the one row (O(1)), so racing creates queue on it.
+ */
+export const storageUsage = pgTable("storage_usage", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => user.id, { onDelete: "cascade" }),
+  uploadBytes: bigint("upload_bytes", { mode: "number" }).default(0).notNull(),
+  derivedBytes: bigint("derived_bytes", { mode: "number" }).default(0).notNull(),
+});
+
 export const rateLimits = pgTable(
   "rate_limits",
   {
