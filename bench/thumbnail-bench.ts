@@ -136,9 +136,11 @@ async function main() {
         const result = await RUNNERS[name].run(ctx);
         const ms = performance.now() - started;
         const detail =
-          "tiles" in result
-            ? `${result.tiles} tiles, sprite ${result.width}×${result.height}`
-            : `poster ${result.width}×${result.height} at ${result.atSeconds} s`;
+          "available" in result
+            ? `no preview: ${result.reason}`
+            : "tiles" in result
+              ? `${result.tiles} tiles, sprite ${result.width}×${result.height}`
+              : `poster ${result.width}×${result.height} at ${result.atSeconds} s`;
         rows.push({ file: label, processor: name, read: read.bytes, size: head.size, ms, detail });
         console.log(
           `[bench] ${label} ${name}: ${(read.bytes / MiB).toFixed(1)} MiB (${((100 * read.bytes) / head.size).toFixed(2)} %), ${(ms / 1000).toFixed(2)} s — ${detail}`,

@@ -29,11 +29,14 @@ export async function signedDerivedUrl(uploadId: string, kind: DerivedKind): Pro
   return row ? presignGet(row.storageKey, DERIVED_URL_TTL_SECONDS, { contentType: row.contentType }) : null;
 }
 
-/** Removes an upload's derived objects, then their rows (a row never points at nothing it claims to count). */
-export async function deleteDerived(uploadId: string): Promise<number> {
-  const rows = await listDerived(uploadId);
+/**
+ * Removes an upload's derived objects, then their rows (a row never points at nothing it
+ * claims to count); all of them, or only some kinds.
+ */
+export async function deleteDerived(uploadId: string, kinds?: readonly DerivedKind[]): Promise<number> {
+  const rows = (await listDerived(uploadId)).filter((r) => !kinds || kinds.includes(r.kind));
   for (const row of rows) await deleteObject(row.storageKey);
-  await deleteDerivedFileRows(uploadId);
+  await deleteDerivedFileRows(uploadId, kinds);
   return rows.length;
 }
 

@@ -59,6 +59,18 @@ const channelsText = (n: number) => (n === 1 ? "1 (mono)" : n === 2 ? "2 (stereo
 /** An image file a processor wrote under derived/<uploadId>/. */
 const DERIVED_IMAGE = z.object({ width: z.number().int(), height: z.number().int(), bytes: z.number().int() });
 
+/**
+ * A preview that cannot be made from this file (a codec ffmpeg cannot decode, a corrupt
+ * stream, an image too large): recorded instead of failing the upload, whose bytes are fine.
+ */
+export const PREVIEW_UNAVAILABLE = z.object({ available: z.literal(false), reason: z.string() });
+export type PreviewUnavailable = z.infer<typeof PREVIEW_UNAVAILABLE>;
+/** A preview processor's result: what it made, or why there is none. Results stored before this still parse (first branch). */
+const previewResult = <S extends z.ZodObject>(made: S) => z.union([made, PREVIEW_UNAVAILABLE]);
+export const isPreviewUnavailable = (r: unknown): r is PreviewUnavailable =>
+  typeof r === "object" && r !== null && (r as { available?: unknown }).available === false;
+const noPreview = (r: PreviewUnavailable): ResultView => ({ note: `No preview: ${r.reason}` });
+
 /** Run order: sniff first (a wrong type fails before any long read), the rest side by side. */
 export const PROCESSORS = {
   sniff: define({
@@ -141,19 +153,26 @@ export const PROCESSORS = {
     defaultOn: true,
     plans: ALL_PLANS,
     appliesTo: isVisual,
-    result: DERIVED_IMAGE.extend({
-      /** Where in a video the poster was looked for (s; the frame is within a keyframe interval of it); absent for images. */ atSeconds: z.number().optional(),
-    }),
+    result: previewResult(
+      DERIVED_IMAGE.extend({
+        /** Where in a video the poster was looked for (s; the frame is within a keyframe interval of it); absent for images. */ atSeconds: z
+          .number()
+          .optional(),
+      }),
+    ),
     view: (r) =>
-      r
-        ? {
-            previews: ["thumbnail"],
-            fields: compact([
-              field("Size", `${r.width} × ${r.height}`),
-              field("Frame at", r.atSeconds != null ? formatDuration(r.atSeconds * 1000, { clock: true }) : null),
-            ]),
-          }
-        : {},
+      isPreviewUnavailable(r)
+        ? noPreview(r)
+        : r
+          ? {
+              previews: ["thumbnail"],
+              fields: compact([
+                field("Size", `${r.width} × ${r.height}`),
+                field("Frame at", r.atSeconds != null ? formatDuration(r.atSeconds * 1000, { clock: true }) : null),
+              ]),
+            }
+          : {},
+    summary: (r) => (isPreviewUnavailable(r) ? ["no preview"] : []),
   }),
   storyboard: define({
     label: "Storyboard",
@@ -161,21 +180,26 @@ export const PROCESSORS = {
     defaultOn: true,
     plans: ALL_PLANS,
     appliesTo: isVideo,
-    result: DERIVED_IMAGE.extend({
-      tiles: z.number().int(),
-      columns: z.number().int(),
-      tileWidth: z.number().int(),
-      tileHeight: z.number().int(),
-      /** Seconds between two tiles. */
-      interval: z.number(),
-    }),
+    result: previewResult(
+      DERIVED_IMAGE.extend({
+        tiles: z.number().int(),
+        columns: z.number().int(),
+        tileWidth: z.number().int(),
+        tileHeight: z.number().int(),
+        /** Seconds between two tiles. */
+        interval: z.number(),
+      }),
+    ),
     view: (r) =>
-      r
-        ? {
-            previews: ["storyboard"],
-            fields: [{ label: "Frames", value: `${r.tiles}, one every ${Number(r.interval.toFixed(1))} s`, testId: "result-storyboard-tiles" }],
-          }
-        : {},
+      isPreviewUnavailable(r)
+        ? noPreview(r)
+        : r
+          ? {
+              previews: ["storyboard"],
+              fields: [{ label: "Frames", value: `${r.tiles}, one every ${Number(r.interval.toFixed(1))} s`, testId: "result-storyboard-tiles" }],
+            }
+          : {},
+    summary: (r) => (isPreviewUnavailable(r) ? ["no storyboard"] : []),
   }),
 };
 
@@ -192,6 +216,9 @@ export type SniffResult = ProcessorResultOf<"sniff">;
 export type ProbeResult = ProcessorResultOf<"probe">;
 export type ThumbnailResult = ProcessorResultOf<"thumbnail">;
 export type StoryboardResult = ProcessorResultOf<"storyboard">;
+/** What a preview processor made when it could make it. */
+export type ThumbnailMade = Exclude<ThumbnailResult, PreviewUnavailable>;
+export type StoryboardMade = Exclude<StoryboardResult, PreviewUnavailable>;
 
 /** Every option at its default: what a new upload gets unless the user unticks something. */
 export const DEFAULT_ANALYSIS_OPTIONS = Object.fromEntries(PROCESSOR_NAMES.map((n) => [n, PROCESSORS[n].defaultOn])) as AnalysisOptions;

@@ -1,8 +1,9 @@
 import sharp from "sharp";
 import { saveDerived } from "@/lib/derived/derived-files";
-import { PermanentJobError } from "@/lib/jobs/job-errors";
+import type { StoryboardMade } from "./catalog";
 import { describeInput, FfmpegError, runFfmpeg } from "./media/ffmpeg";
 import { withRangedSource } from "./media/ranged-source";
+import { previewError, withPreviewFallback } from "./preview-fallback";
 import type { Processor, ProcessorContext, StoryboardResult } from "./processor";
 
 const TILE_WIDTH = 160;
@@ -49,12 +50,16 @@ export function storyboardVtt(layout: StoryboardLayout, duration: number, sprite
  * that seeks to the keyframe nearest its time and decodes one picture, so the file is
  * read at ~tiles GOPs, not whole; the container index is read once (the source caches it).
  */
-export async function makeStoryboard(ctx: ProcessorContext): Promise<StoryboardResult> {
+export function makeStoryboard(ctx: ProcessorContext): Promise<StoryboardResult> {
+  return withPreviewFallback(ctx, "storyboard", ["storyboard", "storyboard-vtt"], () => storyboard(ctx));
+}
+
+async function storyboard(ctx: ProcessorContext): Promise<StoryboardMade> {
   const { uploadId } = ctx.payload;
   const { layout, tiles, duration } = await withRangedSource(ctx, async (input) => {
     const info = await describeInput(input, ctx.signal, FFMPEG_TIMEOUT_MS);
-    if (!info.hasVideo || !info.width || !info.height) throw new PermanentJobError("The video has no picture to make a storyboard from.", "no_video_stream");
-    if (!info.duration) throw new PermanentJobError("The video's duration is unknown, so frames cannot be spaced over it.", "no_duration");
+    if (!info.hasVideo || !info.width || !info.height) throw previewError("The file has no video picture to make a storyboard from.", "no_video_stream");
+    if (!info.duration) throw previewError("The video's duration is unknown, so frames cannot be spaced over it.", "no_duration");
     const layout = storyboardLayout(info.duration, info.width, info.height);
     const tiles: (Buffer | null)[] = new Array(layout.tiles).fill(null);
     let next = 0;
@@ -65,6 +70,8 @@ export async function makeStoryboard(ctx: ProcessorContext): Promise<StoryboardR
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, layout.tiles) }, worker));
+    // A few undecodable frames leave black tiles; none at all is no storyboard.
+    if (tiles.every((t) => t === null)) throw previewError("The video's frames could not be decoded for a storyboard.", "undecodable");
     return { layout, tiles, duration: info.duration };
   });
 

@@ -4,8 +4,10 @@ import { saveDerived } from "@/lib/derived/derived-files";
 import { getEnv } from "@/lib/env";
 import { PermanentJobError } from "@/lib/jobs/job-errors";
 import { getS3 } from "@/lib/storage/s3-client";
+import type { ThumbnailMade } from "./catalog";
 import { describeInput, FfmpegError, runFfmpeg } from "./media/ffmpeg";
 import { withRangedSource } from "./media/ranged-source";
+import { previewError, withPreviewFallback } from "./preview-fallback";
 import type { Processor, ProcessorContext, ThumbnailResult } from "./processor";
 
 /** The poster's longest side. */
@@ -17,20 +19,23 @@ const SEEK_POINTS = [0.1, 0.3, 0.5];
 /** Mean luma (0–255) under which a frame counts as black (fades, title cards on black). */
 const BLACK_LUMA = 24;
 const FFMPEG_TIMEOUT_MS = 120_000;
+/** sharp's default `limitInputPixels` (0x3FFF × 0x3FFF), said in the reason. */
+const PIXEL_LIMIT_MEGAPIXELS = Math.round((0x3fff * 0x3fff) / 1e6);
 
 /**
  * A poster for a video (a representative frame, not a black first frame) or a smaller
  * WebP copy of an image, stored under derived/<uploadId>/ and recorded in derived_files.
+ * A file whose picture cannot be decoded gets `{ available: false, reason }` instead.
  */
 export async function makeThumbnail(ctx: ProcessorContext): Promise<ThumbnailResult> {
   if (ctx.payload.size === 0) throw new PermanentJobError("The file is empty.", "empty");
-  return ctx.payload.type.startsWith("image/") ? imageThumbnail(ctx) : videoPoster(ctx);
+  return withPreviewFallback(ctx, "thumbnail", ["thumbnail"], () => (ctx.payload.type.startsWith("image/") ? imageThumbnail(ctx) : videoPoster(ctx)));
 }
 
-async function videoPoster(ctx: ProcessorContext): Promise<ThumbnailResult> {
+async function videoPoster(ctx: ProcessorContext): Promise<ThumbnailMade> {
   const { frame, atSeconds } = await withRangedSource(ctx, async (input) => {
     const info = await describeInput(input, ctx.signal, FFMPEG_TIMEOUT_MS);
-    if (!info.hasVideo) throw new PermanentJobError("The video has no picture to make a poster from.", "no_video_stream");
+    if (!info.hasVideo) throw previewError("The file has no video picture to make a poster from.", "no_video_stream");
     // Short clips have no room for a seek: their best frame is among the first.
     const points = info.duration && info.duration > 2 ? SEEK_POINTS.map((p) => p * info.duration!) : [0];
     let best: { frame: Buffer; atSeconds: number; luma: number } | null = null;
@@ -41,15 +46,15 @@ async function videoPoster(ctx: ProcessorContext): Promise<ThumbnailResult> {
       if (!best || luma > best.luma) best = { frame, atSeconds: at, luma };
       if (luma >= BLACK_LUMA) break;
     }
-    if (!best) throw new PermanentJobError("No frame of the video could be decoded.", "undecodable");
+    if (!best) throw previewError("The video's frames could not be decoded for a poster.", "undecodable");
     return best;
   });
-  const poster = await storePoster(ctx.payload.uploadId, sharp(frame).webp({ quality: 80 }).toBuffer({ resolveWithObject: true }));
+  const poster = await storePoster(ctx.payload.uploadId, await sharp(frame).webp({ quality: 80 }).toBuffer({ resolveWithObject: true }));
   return { ...poster, atSeconds: Number(atSeconds.toFixed(3)) };
 }
 
-async function storePoster(uploadId: string, encoded: Promise<{ data: Buffer; info: OutputInfo }>): Promise<ThumbnailResult> {
-  const { data, info } = await encoded;
+async function storePoster(uploadId: string, encoded: { data: Buffer; info: OutputInfo }): Promise<ThumbnailMade> {
+  const { data, info } = encoded;
   const { width, height } = info;
   const saved = await saveDerived({ uploadId, kind: "thumbnail", ext: "webp", contentType: "image/webp", body: data, width, height });
   return { width, height, bytes: saved.bytes };
@@ -73,7 +78,7 @@ async function grabRepresentativeFrame(input: string[], at: number, signal: Abor
     });
     return stdout;
   } catch (error) {
-    if (error instanceof FfmpegError) throw new PermanentJobError(`The video could not be decoded for a poster (${error.message}).`, "undecodable");
+    if (error instanceof FfmpegError) throw previewError("The video's frames could not be decoded for a poster.", "undecodable", error);
     throw error;
   }
 }
@@ -85,8 +90,12 @@ async function meanLuma(image: Buffer): Promise<number> {
   return g === undefined || b === undefined ? (r ?? 0) : 0.299 * r! + 0.587 * g + 0.114 * b;
 }
 
-/** Images are read whole (a decoder needs all of them), streamed into sharp, never buffered by us. */
-async function imageThumbnail(ctx: ProcessorContext): Promise<ThumbnailResult> {
+/**
+ * Images are read whole (a decoder needs all of them), streamed into sharp, never
+ * buffered by us. A read error is storage's (retried); once every byte is in, an error
+ * is sharp's: the image cannot be decoded or is over its pixel limit (no preview).
+ */
+async function imageThumbnail(ctx: ProcessorContext): Promise<ThumbnailMade> {
   const { bucket, key, etag, uploadId } = ctx.payload;
   const out = await getS3().send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: `"${etag}"` } : {}) }), {
     abortSignal: AbortSignal.any([ctx.signal, AbortSignal.timeout(getEnv().S3_REQUEST_TIMEOUT_MS * 4)]),
@@ -95,23 +104,30 @@ async function imageThumbnail(ctx: ProcessorContext): Promise<ThumbnailResult> {
   const resize = sharp({ failOn: "error" }).rotate().resize(POSTER_MAX_PX, POSTER_MAX_PX, { fit: "inside", withoutEnlargement: true }).webp({ quality: 80 });
   let read = 0;
   const result = resize.toBuffer({ resolveWithObject: true });
+  // Sharp may give up before the last byte (a header it cannot read); its error is judged below.
+  result.catch(() => {});
   try {
     for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
       read += chunk.byteLength;
-      if (!resize.write(chunk)) await new Promise((resolve) => resize.once("drain", resolve));
+      if (!resize.write(chunk)) await new Promise((resolve) => resize.once("drain", resolve).once("error", resolve));
     }
     resize.end();
-    return await storePoster(uploadId, result);
   } catch (error) {
     resize.destroy();
-    result.catch(() => {});
-    if (error instanceof Error && /unsupported image format|corrupt|bad seek|Input buffer/i.test(error.message)) {
-      throw new PermanentJobError(`The image could not be decoded for a thumbnail (${error.message}).`, "undecodable");
-    }
     throw error;
   } finally {
     ctx.countBytes(read);
   }
+  let encoded: { data: Buffer; info: OutputInfo };
+  try {
+    encoded = await result;
+  } catch (error) {
+    const tooLarge = error instanceof Error && /pixel limit/i.test(error.message);
+    throw tooLarge
+      ? previewError(`The image is larger than ${PIXEL_LIMIT_MEGAPIXELS} megapixels, the most a thumbnail is made from.`, "too_large", error)
+      : previewError("The image could not be decoded for a thumbnail.", "undecodable", error);
+  }
+  return storePoster(uploadId, encoded);
 }
 
 export const THUMBNAIL_PROCESSOR: Processor<ThumbnailResult> = { name: "thumbnail", run: makeThumbnail };

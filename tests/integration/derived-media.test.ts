@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { crc32, deflateSync } from "node:zlib";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as processRoute from "@/app/api/jobs/process/route";
@@ -8,9 +10,11 @@ import * as completeRoute from "@/app/api/uploads/[id]/complete/route";
 import * as uploadsRoute from "@/app/api/uploads/route";
 import { listDerivedFiles } from "@/lib/db/queries/derived-files";
 import { getOrphan } from "@/lib/db/queries/storage-orphans";
-import { getUploadById } from "@/lib/db/queries/uploads";
-import { deleteDerived, isDerivedKey, signedDerivedUrl } from "@/lib/derived/derived-files";
+import { getUploadById, listUploadEvents } from "@/lib/db/queries/uploads";
+import { deleteDerived, isDerivedKey, saveDerived, signedDerivedUrl } from "@/lib/derived/derived-files";
+import { PermanentJobError } from "@/lib/jobs/job-errors";
 import type { JobPayload } from "@/lib/jobs/job-payload";
+import { isPreviewUnavailable, type PreviewUnavailable } from "@/lib/processors/catalog";
 import { runFfmpeg } from "@/lib/processors/media/ffmpeg";
 import type { ProcessorContext } from "@/lib/processors/processor";
 import { RUNNERS } from "@/lib/processors/runners";
@@ -103,13 +107,19 @@ async function contextFor(uploadId: string) {
   return { ctx, read };
 }
 
+/** A preview processor's result when it made its file; fails the test on "no preview". */
+function made<R extends object>(result: R | PreviewUnavailable): R {
+  if (isPreviewUnavailable(result)) throw new Error(`expected a preview, got none: ${result.reason}`);
+  return result;
+}
+
 const download = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
 
 describe("thumbnail processor", () => {
   it("makes a WebP poster from a frame that is not black, stored under derived/ and recorded", async () => {
     const id = await storeUpload("clip.mp4", "video/mp4", clip);
     const { ctx, read } = await contextFor(id);
-    const result = await RUNNERS.thumbnail.run(ctx);
+    const result = made(await RUNNERS.thumbnail.run(ctx));
 
     // The 10 % point (1 s) is black: the poster comes from a later point.
     expect(result.atSeconds).toBeGreaterThanOrEqual(2);
@@ -217,7 +227,7 @@ describe("storyboard processor", () => {
   it("reads a bounded share of the file: the index once, then one keyframe per tile", async () => {
     const id = await storeUpload("long-board.mp4", "video/mp4", long);
     const { ctx, read } = await contextFor(id);
-    const result = await RUNNERS.storyboard.run(ctx);
+    const result = made(await RUNNERS.storyboard.run(ctx));
     expect(result.tiles).toBe(30);
     expect(read.bytes).toBeLessThan(long.length * 0.5);
   });
@@ -286,4 +296,127 @@ describe("derived files in the pipeline", () => {
     expect((await readRange(key, 0, 4)).byteLength).toBe(4);
     expect(await listDerivedFiles(id)).toHaveLength(1);
   }, 200_000);
+});
+
+/** The same MP4 with its video samples overwritten by noise: the container (ftyp, moov) is intact, no frame decodes. */
+function withGarbageSamples(video: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const out = video.slice();
+  const mdat = Buffer.from(out.buffer).indexOf("mdat");
+  expect(mdat).toBeGreaterThan(0);
+  // Deterministic noise (a xorshift), from just past the box header to the end.
+  let x = 0x9e3779b9;
+  for (let i = mdat + 4; i < out.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** A valid PNG whose header claims width × height pixels (tiny on disk: one row of zeros, then IEND). */
+function pngClaiming(width: number, height: number): Uint8Array<ArrayBuffer> {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale, no interlace
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(Buffer.alloc(width + 1))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+  return new Uint8Array(png);
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** The upload is processed with its checksum, the preview says why there is none, and nothing derived is left. */
+async function expectProcessedWithoutPreview(id: string, bytes: Uint8Array, processors: ("thumbnail" | "storyboard")[], reason: RegExp) {
+  const row = await completeAndProcess(id);
+  expect(row.failureReason).toBeNull();
+  expect(row.status).toBe("processed");
+  const result = row.result as Record<string, unknown>;
+  expect(result.checksum).toMatchObject({ sha256: sha256(bytes), bytes: bytes.length });
+  for (const name of processors) expect(result[name]).toEqual({ available: false, reason: expect.stringMatching(reason) });
+  expect(await listDerivedFiles(id)).toEqual([]);
+  for (const key of [`derived/${id}/thumbnail.webp`, `derived/${id}/storyboard.jpg`, `derived/${id}/storyboard-vtt.vtt`]) {
+    expect(await headObject(key)).toBeNull();
+  }
+  const events = await listUploadEvents(id);
+  const unavailable = events.filter((e) => e.type === "preview_unavailable").map((e) => (e.detail as { processor: string }).processor);
+  expect(unavailable.sort()).toEqual([...processors].sort());
+}
+
+// Whole uploads through the worker (completeAndProcess waits up to 90 s on a loaded machine).
+describe("a preview that cannot be made degrades instead of failing the upload", { timeout: 120_000 }, () => {
+  it("a video/mp4 whose samples are garbage is processed, with no poster and no storyboard", async () => {
+    const garbage = withGarbageSamples(clip);
+    const id = await storeUpload("garbage.mp4", "video/mp4", garbage);
+    await expectProcessedWithoutPreview(id, garbage, ["thumbnail", "storyboard"], /could not be decoded/);
+    // Detected as video/mp4 by its bytes, so both previews were attempted, not skipped.
+    const row = (await getUploadById(id))!;
+    expect(row.result).toMatchObject({ sniff: { mime: "video/mp4" } });
+  });
+
+  it("an image over sharp's pixel limit is processed, with no thumbnail", async () => {
+    const huge = pngClaiming(20_000, 20_000);
+    const id = await storeUpload("huge.png", "image/png", huge);
+    await expectProcessedWithoutPreview(id, huge, ["thumbnail"], /larger than 268 megapixels/);
+  });
+
+  it("a corrupt JPEG (valid magic, then noise) is processed, with no thumbnail", async () => {
+    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#a33" } })
+      .jpeg()
+      .toBuffer();
+    // Keep the markers up to the first scan's header; the entropy-coded data becomes noise.
+    const corrupt = new Uint8Array(jpeg);
+    const sos = jpeg.indexOf(Buffer.from([0xff, 0xda]));
+    for (let i = sos + 14; i < corrupt.length - 2; i++) corrupt[i] = (i * 131) & 0xff;
+    corrupt[4] = 0; // and a broken APP0 length
+    corrupt[5] = 1;
+    const id = await storeUpload("corrupt.jpg", "image/jpeg", corrupt);
+    await expectProcessedWithoutPreview(id, corrupt, ["thumbnail"], /could not be decoded/);
+  });
+
+  it("a preview left by an earlier attempt is removed when this one finds none", async () => {
+    const garbage = withGarbageSamples(clip);
+    const id = await storeUpload("stale.mp4", "video/mp4", garbage);
+    await saveDerived({ uploadId: id, kind: "thumbnail", ext: "webp", contentType: "image/webp", body: new Uint8Array(8), width: 1, height: 1 });
+    const { ctx } = await contextFor(id);
+    expect(await RUNNERS.thumbnail.run(ctx)).toEqual({ available: false, reason: "The video's frames could not be decoded for a poster." });
+    expect(await listDerivedFiles(id)).toEqual([]);
+    expect(await headObject(`derived/${id}/thumbnail.webp`)).toBeNull();
+  });
+
+  it("a storage failure still throws: a changed object, a missing one", async () => {
+    const id = await storeUpload("moved.mp4", "video/mp4", clip);
+    const { ctx } = await contextFor(id);
+    const changed = { ...ctx, payload: { ...ctx.payload, etag: "0123456789abcdef0123456789abcdef" } };
+    for (const name of ["thumbnail", "storyboard"] as const) {
+      const error = await RUNNERS[name].run(changed).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PermanentJobError);
+      expect((error as PermanentJobError).code).toBe("object_changed");
+    }
+    // A key with no object: the ranged GET answers 404, an error that is retried, not "no preview".
+    const missing = { ...ctx, payload: { ...ctx.payload, key: `uploads/${id}/missing.mp4` } };
+    for (const name of ["thumbnail", "storyboard"] as const) {
+      await expect(RUNNERS[name].run(missing)).rejects.toThrow(/404/);
+    }
+    const image = { ...ctx, payload: { ...ctx.payload, type: "image/png", key: `uploads/${id}/missing.png` } };
+    await expect(RUNNERS.thumbnail.run(image)).rejects.toThrow();
+    expect(await listDerivedFiles(id)).toEqual([]);
+    expect((await listUploadEvents(id)).map((e) => e.type)).not.toContain("preview_unavailable");
+  });
 });

@@ -72,4 +72,37 @@ describe("the processor catalog drives every face", () => {
     expect(html).toContain("Not requested for this upload.");
     expect(renderToStaticMarkup(createElement(ResultSummary, { result: { sniff: { mime: "video/mp4" } } }))).toContain("video/mp4");
   });
+
+  it('a preview that could not be made renders as "No preview" with its reason; results stored before still parse', () => {
+    const reason = "The video's frames could not be decoded for a poster.";
+    for (const name of ["thumbnail", "storyboard"] as const) {
+      expect(PROCESSORS[name].result.parse({ available: false, reason })).toEqual({ available: false, reason });
+      expect(PROCESSORS[name].result.safeParse({ available: false }).success).toBe(false);
+    }
+    // The shapes stored before previews could degrade.
+    expect(PROCESSORS.thumbnail.result.parse({ width: 320, height: 240, bytes: 900, atSeconds: 3 })).toEqual({
+      width: 320,
+      height: 240,
+      bytes: 900,
+      atSeconds: 3,
+    });
+    const board = { width: 800, height: 120, bytes: 5000, tiles: 5, columns: 5, tileWidth: 160, tileHeight: 120, interval: 2 };
+    expect(PROCESSORS.storyboard.result.parse(board)).toEqual(board);
+
+    const html = renderToStaticMarkup(
+      createElement(UploadResults, {
+        status: "processed",
+        result: { sniff: { mime: "video/mp4" }, thumbnail: { available: false, reason }, storyboard: { available: false, reason: "The video has no frames." } },
+        options: {},
+        declaredType: "video/mp4",
+        realType: "video/mp4",
+        previews: {},
+      }),
+    );
+    expect(html).toContain("No preview: The video&#x27;s frames could not be decoded for a poster.");
+    expect(html).toContain("No preview: The video has no frames.");
+    expect(html.match(/No preview: /g)).toHaveLength(2);
+    const summary = renderToStaticMarkup(createElement(ResultSummary, { result: { sniff: { mime: "video/mp4" }, thumbnail: { available: false, reason } } }));
+    expect(summary).toContain("video/mp4 · no preview");
+  });
 });

@@ -1,4 +1,4 @@
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { type DerivedKind, derivedFiles } from "../schema";
 
@@ -47,6 +47,10 @@ export async function upsertDerivedFile(file: NewDerivedFile): Promise<void> {
     });
 }
 
-export async function deleteDerivedFileRows(uploadId: string): Promise<void> {
-  await getDb().delete(derivedFiles).where(eq(derivedFiles.uploadId, uploadId));
+/** All of an upload's rows, or only those of some kinds (a preview that turned out unavailable). */
+export async function deleteDerivedFileRows(uploadId: string, kinds?: readonly DerivedKind[]): Promise<void> {
+  const upload = eq(derivedFiles.uploadId, uploadId);
+  await getDb()
+    .delete(derivedFiles)
+    .where(kinds ? and(upload, inArray(derivedFiles.kind, [...kinds])) : upload);
 }

@@ -25,12 +25,17 @@ type RangedSource = { url: string; failure: () => unknown; close: () => Promise<
 
 /**
  * Runs `fn` with a ranged source open, handing it ffmpeg's input arguments (`-i` and the
- * options that go with it). A storage error (412, timeout) wins over the ffmpeg error it caused.
+ * options that go with it). A storage error (412, timeout) wins over the ffmpeg error it
+ * caused, and over a success: a frame that was not decoded because storage failed must
+ * not become a black tile or "no preview".
  */
 export async function withRangedSource<T>(ctx: ProcessorContext, fn: (input: string[]) => Promise<T>): Promise<T> {
   const source = await openRangedSource(ctx);
   try {
-    return await fn([...FFMPEG_INPUT_ARGS, "-i", source.url]);
+    const value = await fn([...FFMPEG_INPUT_ARGS, "-i", source.url]);
+    const failure = source.failure();
+    if (failure) throw failure;
+    return value;
   } catch (error) {
     throw source.failure() ?? error;
   } finally {
