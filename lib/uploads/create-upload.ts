@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors";
 import { getUploaderContext } from "@/lib/db/queries/projects";
+import { insertUploadWithinQuota } from "@/lib/db/queries/storage-usage";
 import { getOpenUploadTotals } from "@/lib/db/queries/upload-caps";
-import { insertUploadWithEvent } from "@/lib/db/queries/uploads";
 import { ANALYSIS_OPTIONS } from "@/lib/jobs/job-payload";
 import { formatBytes, getPlan, isTypeAllowed } from "@/lib/plans/plans";
 import { DEFAULT_ANALYSIS_OPTIONS } from "@/lib/processors/catalog";
@@ -16,7 +16,7 @@ import { nameProblem, safeKeyName } from "./safe-name";
 import { newUploadId, storageKeyFor } from "./upload-id";
 import { toUploadView } from "./upload-view";
 import { urlLifetimeSeconds } from "./url-lifetime";
-import { checkStorageQuota, getUsedBytes } from "./usage-storage";
+import { checkStorageQuota, getUsedBytes, quotaExceeded } from "./usage-storage";
 
 export const CREATE_UPLOAD_INPUT = z
   .object({
@@ -73,9 +73,10 @@ async function createUploadWithId(userId: string, input: CreateUploadInput, id: 
   const now = Date.now();
   // A session whose intent row never got written would hold parts for an hour until the
   // sweep's grace for untracked sessions ends: abort it now (best effort) and fail the create.
+  // The insert re-checks the quota atomically: a racing create may have taken the last bytes.
   const row = await (async () => {
     try {
-      return await insertUploadWithEvent(
+      const inserted = await insertUploadWithinQuota(
         {
           id,
           ownerId: userId,
@@ -92,7 +93,10 @@ async function createUploadWithId(userId: string, input: CreateUploadInput, id: 
           deadlineAt: new Date(now + (multipart ? MULTIPART_DEADLINE_MS : SINGLE_DEADLINE_MS)),
         },
         { type: "created", source: "client", detail: { size: input.size, type, multipart } },
+        plan.storageQuota,
       );
+      if (!inserted.row) throw quotaExceeded(inserted.usedBytes, plan, input.size);
+      return inserted.row;
     } catch (error) {
       if (s3UploadId) await abortMultipart(key, s3UploadId).catch(() => undefined);
       throw error;

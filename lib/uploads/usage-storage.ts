@@ -1,5 +1,5 @@
 import { ApiError } from "@/lib/api/errors";
-import { getStoredBytes, getStoredBytesByOwner } from "@/lib/db/queries/owner-files";
+import { getStoredBytes, getStoredBytesByOwner } from "@/lib/db/queries/storage-usage";
 import { formatBytes, type Plan } from "@/lib/plans/plans";
 
 export type StorageUsage = { usedBytes: number; limitBytes: number; uploadBytes: number; derivedBytes: number };
@@ -10,7 +10,7 @@ export async function getUsedBytes(userId: string): Promise<number> {
   return uploadBytes + derivedBytes;
 }
 
-/** What a user stores against their plan's quota (lib/db/queries/owner-files.ts says what counts). */
+/** What a user stores against their plan's quota (the storage_usage row; recountStoredBytes says what counts). */
 export async function getStorageUsage(userId: string, plan: Plan): Promise<StorageUsage> {
   const { uploadBytes, derivedBytes } = await getStoredBytes(userId);
   return { usedBytes: uploadBytes + derivedBytes, limitBytes: plan.storageQuota, uploadBytes, derivedBytes };
@@ -18,14 +18,18 @@ export async function getStorageUsage(userId: string, plan: Plan): Promise<Stora
 
 /**
  * Refuses a create that would take the user past their storage quota, before any byte
- * moves, naming the usage and the limit. Two creates racing for the last bytes can both
- * pass (each sees the other's row missing) and overshoot by one file each: the
- * uploads.create rate limit bounds how many such races a user can run at once.
+ * moves, naming the usage and the limit. This is the early check (before the S3 session);
+ * the insert checks again atomically (insertUploadWithinQuota), so two creates racing for
+ * the last bytes cannot both pass, and the loser gets this same answer.
  */
 export function checkStorageQuota(usedBytes: number, plan: Plan, size: number): void {
   if (usedBytes + size <= plan.storageQuota) return;
+  throw quotaExceeded(usedBytes, plan, size);
+}
+
+export function quotaExceeded(usedBytes: number, plan: Plan, size: number): ApiError {
   const left = Math.max(0, plan.storageQuota - usedBytes);
-  throw new ApiError(
+  return new ApiError(
     "quota_exceeded",
     `This file (${formatBytes(size)}) does not fit in your storage: you are using ${formatBytes(usedBytes)} of the ${formatBytes(plan.storageQuota)} your ${plan.label} plan allows (${formatBytes(left)} left). Delete some files first.`,
     { limit: "storageQuota", usedBytes, limitBytes: plan.storageQuota, requestedBytes: size },

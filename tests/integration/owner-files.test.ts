@@ -9,6 +9,7 @@ import * as fileRoute from "@/app/api/uploads/[id]/file/route";
 import * as bulkDeleteRoute from "@/app/api/uploads/delete/route";
 import * as uploadsRoute from "@/app/api/uploads/route";
 import { getDb } from "@/lib/db/client";
+import { getStoredBytes, recountStoredBytes } from "@/lib/db/queries/storage-usage";
 import { getUploadById, listUploadEvents, transitionUpload } from "@/lib/db/queries/uploads";
 import { adminAudit, type DerivedKind, derivedFiles, projectMembers, uploads } from "@/lib/db/schema";
 import { processJob } from "@/lib/jobs/process-job";
@@ -363,5 +364,112 @@ describe("storage quota", () => {
     expect((await getStorageUsage(user.id, PLANS.free)).usedBytes).toBe(5000);
     await transitionUpload({ id: up.id, from: ["rejected"], to: "rejected", set: { objectDeletedAt: new Date() }, event: { type: "test", source: "test" } });
     expect((await getStorageUsage(user.id, PLANS.free)).usedBytes).toBe(0);
+  });
+
+  it("keeps the usage row equal to a recount through creates, completions, derived files, rejection, purge, abort, expiry, deletion and batch writes", async () => {
+    const [user, other] = await Promise.all([createTestUser(), createTestUser()]);
+    const agrees = async () => {
+      for (const u of [user, other]) expect(await getStoredBytes(u.id), u.id).toEqual(await recountStoredBytes(u.id));
+      return getStoredBytes(user.id);
+    };
+    const create = async (who: TestUser, size: number, name = "c.webm") => {
+      const res = await callRoute(uploadsRoute.POST, {
+        method: "POST",
+        cookie: who.cookie,
+        body: { name, type: "video/webm", size, projectId: who.projectId },
+      });
+      expect(res.status).toBe(201);
+      return res.body.upload.id as string;
+    };
+    const move = (id: string, from: "pending" | "uploaded" | "processed" | "rejected", to: "uploaded" | "expired" | "aborted" | "rejected", set = {}) =>
+      transitionUpload({ id, from: [from], to, set, event: { type: "test", source: "test" } });
+
+    const single = await create(user, 100);
+    const multi = await create(user, 20 * MiB);
+    await create(other, 700);
+    expect(await agrees()).toEqual({ uploadBytes: 100 + 20 * MiB, derivedBytes: 0 });
+    // Confirmed at a stored size other than the declared one: the stored size counts.
+    await move(single, "pending", "uploaded", { realSize: 90 });
+    expect(await agrees()).toEqual({ uploadBytes: 90 + 20 * MiB, derivedBytes: 0 });
+
+    const done = await processedUpload(user, { bytes: fileBytes(4096) });
+    await addDerived(done.id, "thumbnail", fileBytes(2048), "image/webp");
+    await addDerived(done.id, "storyboard", fileBytes(3000), "image/webp");
+    expect(await agrees()).toEqual({ uploadBytes: 90 + 20 * MiB + 4096, derivedBytes: 5048 });
+    await getDb()
+      .update(derivedFiles)
+      .set({ bytes: 1000 })
+      .where(and(eq(derivedFiles.uploadId, done.id), eq(derivedFiles.kind, "storyboard")));
+    await getDb()
+      .delete(derivedFiles)
+      .where(and(eq(derivedFiles.uploadId, done.id), eq(derivedFiles.kind, "thumbnail")));
+    expect((await agrees()).derivedBytes).toBe(1000);
+
+    // Rejected bytes count until purged; an aborted session and an expired intent count nothing.
+    await move(done.id, "processed", "rejected");
+    expect((await agrees()).uploadBytes).toBe(90 + 20 * MiB + 4096);
+    await move(done.id, "rejected", "rejected", { objectDeletedAt: new Date() });
+    expect(await agrees()).toEqual({ uploadBytes: 90 + 20 * MiB, derivedBytes: 0 });
+    await move(multi, "pending", "aborted");
+    const late = await create(user, 333);
+    await move(late, "pending", "expired");
+    expect(await agrees()).toEqual({ uploadBytes: 90, derivedBytes: 0 });
+
+    // The owner's delete (object, derived files, row deleted).
+    const kept = await processedUpload(user, { bytes: fileBytes(5000) });
+    await addDerived(kept.id, "thumbnail", fileBytes(700), "image/webp");
+    expect(await agrees()).toEqual({ uploadBytes: 5090, derivedBytes: 700 });
+    expect((await deleteOne(user, kept.id)).status).toBe(200);
+    expect(await agrees()).toEqual({ uploadBytes: 90, derivedBytes: 0 });
+
+    // One statement across two owners (a sweep's batch), then a row removed outright with its derived files.
+    await create(user, 55);
+    await getDb().$client.query(`update uploads set status = 'expired' where owner_id = any($1) and status = 'pending'`, [[user.id, other.id]]);
+    expect(await agrees()).toEqual({ uploadBytes: 90, derivedBytes: 0 });
+    expect(await getStoredBytes(other.id)).toEqual({ uploadBytes: 0, derivedBytes: 0 });
+    const gone = await processedUpload(user, { bytes: fileBytes(800) });
+    await addDerived(gone.id, "thumbnail", fileBytes(80), "image/webp");
+    expect(await agrees()).toEqual({ uploadBytes: 890, derivedBytes: 80 });
+    await getDb().delete(uploads).where(eq(uploads.id, gone.id));
+    expect(await agrees()).toEqual({ uploadBytes: 90, derivedBytes: 0 });
+  });
+
+  it("lets exactly as many racing creates through as fit in the last bytes, and aborts the refused ones' multipart sessions", async () => {
+    const user = await createTestUser();
+    const big = await processedUpload(user, { bytes: fileBytes(1000) });
+    const room = 3 * 100;
+    await getDb()
+      .update(uploads)
+      .set({ realSize: 50 * GiB - room - 50, declaredSize: 50 * GiB - room - 50 })
+      .where(eq(uploads.id, big.id));
+    const createAs = (size: number, name: string) =>
+      callRoute(uploadsRoute.POST, { method: "POST", cookie: user.cookie, body: { name, type: "video/webm", size, projectId: user.projectId } });
+
+    const singles = await Promise.all(Array.from({ length: 8 }, (_, i) => createAs(100, `race-${i}.webm`)));
+    expect(singles.filter((r) => r.status === 201)).toHaveLength(3);
+    const refused = singles.filter((r) => r.status !== 201);
+    expect(refused).toHaveLength(5);
+    for (const r of refused)
+      expect(r.body.error).toMatchObject({ code: "quota_exceeded", details: { limit: "storageQuota", limitBytes: 50 * GiB, requestedBytes: 100 } });
+    expect(await getStoredBytes(user.id)).toEqual({ uploadBytes: 50 * GiB - 50, derivedBytes: 0 });
+    expect(await recountStoredBytes(user.id)).toEqual({ uploadBytes: 50 * GiB - 50, derivedBytes: 0 });
+
+    // Multipart: room for two 20 MiB files; a session opened by a create the insert refused is aborted.
+    await getDb()
+      .update(uploads)
+      .set({ realSize: 50 * GiB - 40 * MiB - 400, declaredSize: 50 * GiB - 40 * MiB - 400 })
+      .where(eq(uploads.id, big.id));
+    const tag = crypto.randomUUID().slice(0, 8);
+    const multis = await Promise.all(Array.from({ length: 5 }, () => createAs(20 * MiB, `race-${tag}.webm`)));
+    expect(multis.filter((r) => r.status === 201)).toHaveLength(2);
+    expect(multis.filter((r) => r.status === 409)).toHaveLength(3);
+    const sessions = await getS3().send(new ListMultipartUploadsCommand({ Bucket: getBucket() }));
+    const ours = (sessions.Uploads ?? []).filter((u) => u.Key?.endsWith(`race-${tag}.webm`));
+    expect(ours.map((u) => u.UploadId).sort()).toEqual(
+      multis
+        .filter((r) => r.status === 201)
+        .map((r) => r.body.multipart.uploadId)
+        .sort(),
+    );
   });
 });
