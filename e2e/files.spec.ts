@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { expect, test } from "@playwright/test";
+import { cueAt, parseStoryboardVtt } from "../lib/derived/storyboard-cues";
+import { makeTestVideo } from "../tests/helpers/test-video";
 import { storeClient } from "./support/store";
 import { addFiles, openFirstProject, QUEUED_OR_LATER, signIn, UPLOAD_BUTTON, uploadIdOf, uploadRow } from "./support/uploader";
 
@@ -16,17 +18,20 @@ async function objectStatus(key: string): Promise<number> {
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
+/** A tile's CSS background offset (`-480px 0px`) as the cue's x and y. */
+const offsetOf = (position: string) => position.split(" ").map((p) => 0 - Number.parseFloat(p));
+
 /**
  * The user's whole trail with one real video (H.264/AAC MP4: Debian's Chromium plays it):
- * upload, processed with results, poster, playback, download with the same bytes, delete.
+ * upload, processed with results, poster, playback, seek previews, download with the same
+ * bytes, delete.
  */
-test("a real video: processed, poster, plays, downloads the same bytes, deleted from the list and the bucket", async ({ page }, testInfo) => {
-  test.setTimeout(240_000);
-  const fixture = "tests/fixtures/sample.mp4";
-  const bytes = readFileSync(fixture);
+test("a real video: processed, poster, plays, seek previews, downloads the same bytes, deleted from the list and the bucket", async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
   const name = `watch-${Date.now().toString(36)}.mp4`;
   const file = testInfo.outputPath(name);
-  copyFileSync(fixture, file);
+  // 10 s made by the shipped ffmpeg: long enough for a storyboard of five distinct tiles.
+  const bytes = await makeTestVideo(file, 10);
 
   await signIn(page);
   await expect(page.getByTestId("storage-usage")).toContainText(/Storage: .+ of 50 GiB used/);
@@ -60,6 +65,71 @@ test("a real video: processed, poster, plays, downloads the same bytes, deleted 
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.3);
   expect(await video.evaluate((v: HTMLVideoElement) => v.error)).toBeNull();
   await page.screenshot({ path: ".data/screenshots/e2e-files-playing.png", fullPage: true });
+  await video.evaluate((v: HTMLVideoElement) => v.pause());
+
+  // Seek previews: the storyboard route's cues, each a tile of the signed sprite sheet.
+  const track = await page.request.get(`/api/uploads/${id}/storyboard.vtt`);
+  expect(track.status()).toBe(200);
+  const cues = parseStoryboardVtt(await track.text());
+  expect(cues).toHaveLength(5);
+  const duration = await video.evaluate((v: HTMLVideoElement) => v.duration);
+  const bar = page.getByRole("slider", { name: "Seek with previews" });
+  // From the start, so the click below is seen to move the video forward.
+  await video.evaluate(async (v: HTMLVideoElement) => {
+    v.currentTime = 0;
+    await new Promise((resolve) => v.addEventListener("seeked", resolve, { once: true }));
+  });
+  await bar.scrollIntoViewIfNeeded();
+  const box = (await bar.boundingBox())!;
+  const x = box.x + box.width * 0.7;
+  const hoverCue = cueAt(cues, ((x - box.x) / box.width) * duration)!;
+  expect(hoverCue.x).toBe(480);
+  // Hovering the bar shows that cue's tile: the sprite as background, at the cue's xywh.
+  await page.mouse.move(x, box.y + box.height / 2);
+  const tile = page.getByTestId("seek-tile");
+  await expect(tile).toBeVisible();
+  const tileStyle = () =>
+    tile.evaluate((el) => ({
+      image: getComputedStyle(el).backgroundImage,
+      position: getComputedStyle(el).backgroundPosition,
+      w: el.clientWidth,
+      h: el.clientHeight,
+    }));
+  const shown = await tileStyle();
+  expect(shown.image).toBe(`url("${hoverCue.url}")`);
+  expect(shown.image).toContain(`/derived/${id}/storyboard.jpg?`);
+  expect(offsetOf(shown.position)).toEqual([hoverCue.x, hoverCue.y]);
+  expect([shown.w, shown.h]).toEqual([hoverCue.w, hoverCue.h]);
+  // The browser itself loads the sprite from the private bucket through the signed URL.
+  const sprite = await page.evaluate(async (url) => {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    return [img.naturalWidth, img.naturalHeight];
+  }, hoverCue.url);
+  expect(sprite).toEqual([800, 120]);
+  await expect(page.getByTestId("seek-time")).toHaveText(/^0:0[67]$/);
+  await page.screenshot({ path: ".data/screenshots/e2e-files-seek-preview.png", fullPage: true });
+  // Clicking there moves the video into that tile's span.
+  expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeLessThan(hoverCue.start);
+  await page.mouse.click(x, box.y + box.height / 2);
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThanOrEqual(hoverCue.start);
+  expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeLessThan(hoverCue.end);
+
+  // By keyboard: Home, then two tiles on; the slider says the time, Enter plays from there.
+  await page.mouse.move(0, 0);
+  await expect(tile).toBeHidden();
+  await bar.focus();
+  await page.keyboard.press("Home");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  const third = cues[2]!;
+  await expect.poll(async () => offsetOf((await tileStyle()).position)).toEqual([third.x, third.y]);
+  await expect(bar).toHaveAttribute("aria-valuetext", new RegExp(`^0:0${Math.floor(third.start)} of 0:10$`));
+  await page.keyboard.press("Enter");
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThanOrEqual(third.start);
+  expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeLessThan(third.end);
+  await page.screenshot({ path: ".data/screenshots/e2e-files-seek-keyboard.png", fullPage: true });
 
   // The download carries the original name and the very same bytes.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-link").click()]);
