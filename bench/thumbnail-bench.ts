@@ -3,7 +3,12 @@
  * reads, and its time, for a faststart file (moov first) and the same file with moov at
  * the end. Loopback only; bounded in time; runs in a test world (bench/world.ts).
  *
- *   npx tsx bench/thumbnail-bench.ts
+ *   npx tsx bench/thumbnail-bench.ts [--no-baseline]
+ *
+ * The storyboard runs both ways in the same run, on the same file: `per-tile` (one ffmpeg
+ * process per tile, 4 at a time: the earlier way, the baseline) and `batched` (10 seeks
+ * per process, 2 at a time: what the worker does), with the ratio of time and of bytes.
+ * `--no-baseline` skips the per-tile run.
  *
  * The two files (testsrc2 720p30 + a sine, H.264 CBR 24 Mbit/s, a keyframe every 2 s,
  * ~6 min) are made once with the shipped ffmpeg and cached in .data/bench-media.
@@ -15,6 +20,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statS
 import { join } from "node:path";
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from "@aws-sdk/client-s3";
 import { ROOT_DIR } from "@/dev/stack/local-defaults";
+import type { ProcessorContext } from "@/lib/processors/processor";
 import { benchStack } from "./world";
 
 const MiB = 1024 * 1024;
@@ -31,6 +37,7 @@ setTimeout(() => {
 }, HARD_LIMIT_MS).unref();
 
 type Row = { file: string; processor: string; read: number; size: number; ms: number; detail: string };
+const BASELINE = !process.argv.includes("--no-baseline");
 
 async function makeMedia(): Promise<{ faststart: string; moovAtEnd: string }> {
   const { runFfmpeg } = await import("@/lib/processors/media/ffmpeg");
@@ -74,6 +81,7 @@ async function main() {
   const { createUpload } = await import("@/lib/uploads/create-upload");
   const { deleteDerived } = await import("@/lib/derived/derived-files");
   const { RUNNERS } = await import("@/lib/processors/runners");
+  const { makeStoryboard } = await import("@/lib/processors/storyboard");
   const { DEFAULT_ANALYSIS_OPTIONS } = await import("@/lib/processors/catalog");
   const { closeDb } = await import("@/lib/db/node");
   const s3 = getS3();
@@ -118,7 +126,12 @@ async function main() {
       created.push({ key, uploadId: upload.upload.id });
       console.log(`[bench] uploading ${label} (${(statSync(path).size / MiB).toFixed(0)} MiB)…`);
       const head = await putFile(path, key);
-      for (const name of ["thumbnail", "storyboard"] as const) {
+      const runs = [
+        { name: "thumbnail", run: RUNNERS.thumbnail.run },
+        ...(BASELINE ? [{ name: "storyboard per-tile (before)", run: (ctx: ProcessorContext) => makeStoryboard(ctx, "per-tile") }] : []),
+        { name: "storyboard batched", run: (ctx: ProcessorContext) => makeStoryboard(ctx, "batched") },
+      ];
+      for (const { name, run } of runs) {
         const read = { bytes: 0 };
         const ctx = {
           payload: {
@@ -133,7 +146,7 @@ async function main() {
           },
         };
         const started = performance.now();
-        const result = await RUNNERS[name].run(ctx);
+        const result = await run(ctx);
         const ms = performance.now() - started;
         const detail =
           "available" in result
@@ -161,6 +174,18 @@ async function main() {
     console.log(
       `| ${r.file} | ${r.processor} | ${(r.read / MiB).toFixed(1)} MiB | ${((100 * r.read) / r.size).toFixed(2)} % | ${(r.ms / 1000).toFixed(2)} s | ${r.detail} |`,
     );
+  }
+  if (BASELINE) {
+    console.log("\n| file | storyboard time, per-tile → batched | ratio | bytes read, per-tile → batched | ratio |\n| --- | --- | --- | --- | --- |");
+    for (const file of new Set(rows.map((r) => r.file))) {
+      const before = rows.find((r) => r.file === file && r.processor.startsWith("storyboard per-tile"));
+      const after = rows.find((r) => r.file === file && r.processor === "storyboard batched");
+      if (!before || !after) continue;
+      const pct = (r: Row) => `${((100 * r.read) / r.size).toFixed(2)} %`;
+      console.log(
+        `| ${file} | ${(before.ms / 1000).toFixed(1)} s → ${(after.ms / 1000).toFixed(1)} s | ×${(after.ms / before.ms).toFixed(2)} | ${pct(before)} → ${pct(after)} | ×${(after.read / before.read).toFixed(2)} |`,
+      );
+    }
   }
   const poster = rows.find((r) => r.file === "faststart" && r.processor === "thumbnail")!;
   const share = (100 * poster.read) / poster.size;

@@ -11,9 +11,20 @@ const MAX_TILES = 100;
 const MAX_COLUMNS = 10;
 /** At most one tile per this many seconds: a 10 s clip gets 5 tiles, not 100 near-identical ones. */
 const MIN_INTERVAL_SECONDS = 2;
-/** ffmpeg runs at once; each seeks to one frame. */
-const CONCURRENCY = 4;
+/**
+ * Tiles per ffmpeg process: one input (`-ss t -i url`) and one output per tile. Each
+ * input holds its own copy of the container index (~5 MiB for an hour-long MP4 here), so
+ * 100 inputs in one process took 520 MiB; 10 take ~70 MiB and most of the gain.
+ */
+const BATCH_TILES = 10;
+/** Batches at once (the worker has few cores; each batch is one ffmpeg process). */
+const BATCH_CONCURRENCY = 2;
+/** One process per tile (the earlier way, kept as the benchmark's baseline and the fallback for a failed batch): processes at once. */
+const PER_TILE_CONCURRENCY = 4;
 const FFMPEG_TIMEOUT_MS = 60_000;
+
+/** `batched`: ~10 seeks per ffmpeg process (the default); `per-tile`: one process per tile, the earlier way. */
+export type StoryboardMode = "batched" | "per-tile";
 
 export type StoryboardLayout = { tiles: number; columns: number; rows: number; interval: number; tileWidth: number; tileHeight: number };
 
@@ -46,30 +57,26 @@ export function storyboardVtt(layout: StoryboardLayout, duration: number, sprite
 }
 
 /**
- * One sprite sheet of evenly spaced frames plus its WebVTT. Each frame is one ffmpeg run
- * that seeks to the keyframe nearest its time and decodes one picture, so the file is
- * read at ~tiles GOPs, not whole; the container index is read once (the source caches it).
+ * One sprite sheet of evenly spaced frames plus its WebVTT. Each frame is a seek to the
+ * keyframe at or before its time and one decoded picture, so the file is read at ~tiles
+ * GOPs, not whole; the container index is read from storage once (the source caches it).
  */
-export function makeStoryboard(ctx: ProcessorContext): Promise<StoryboardResult> {
-  return withPreviewFallback(ctx, "storyboard", ["storyboard", "storyboard-vtt"], () => storyboard(ctx));
+export function makeStoryboard(ctx: ProcessorContext, mode: StoryboardMode = "batched"): Promise<StoryboardResult> {
+  return withPreviewFallback(ctx, "storyboard", ["storyboard", "storyboard-vtt"], () => storyboard(ctx, mode));
 }
 
-async function storyboard(ctx: ProcessorContext): Promise<StoryboardMade> {
+async function storyboard(ctx: ProcessorContext, mode: StoryboardMode): Promise<StoryboardMade> {
   const { uploadId } = ctx.payload;
   const { layout, tiles, duration } = await withRangedSource(ctx, async (input) => {
     const info = await describeInput(input, ctx.signal, FFMPEG_TIMEOUT_MS);
     if (!info.hasVideo || !info.width || !info.height) throw previewError("The file has no video picture to make a storyboard from.", "no_video_stream");
     if (!info.duration) throw previewError("The video's duration is unknown, so frames cannot be spaced over it.", "no_duration");
     const layout = storyboardLayout(info.duration, info.width, info.height);
-    const tiles: (Buffer | null)[] = new Array(layout.tiles).fill(null);
-    let next = 0;
-    const worker = async () => {
-      while (next < layout.tiles) {
-        const i = next++;
-        tiles[i] = await grabTile(input, (i + 0.5) * layout.interval, layout, ctx.signal);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, layout.tiles) }, worker));
+    const times = Array.from({ length: layout.tiles }, (_, i) => (i + 0.5) * layout.interval);
+    const tiles =
+      mode === "per-tile"
+        ? await inParallel(times, 1, PER_TILE_CONCURRENCY, ([at]) => grabTile(input, at!, layout, ctx.signal).then((t) => [t]))
+        : await inParallel(times, BATCH_TILES, BATCH_CONCURRENCY, (batch) => grabBatch(input, batch, layout, ctx.signal));
     // A few undecodable frames leave black tiles; none at all is no storyboard.
     if (tiles.every((t) => t === null)) throw previewError("The video's frames could not be decoded for a storyboard.", "undecodable");
     return { layout, tiles, duration: info.duration };
@@ -99,6 +106,55 @@ async function storyboard(ctx: ProcessorContext): Promise<StoryboardMade> {
     tileHeight: layout.tileHeight,
     interval: Number(layout.interval.toFixed(3)),
   };
+}
+
+/** Runs `grab` over consecutive groups of `size` items, `concurrency` groups at once; results in item order. */
+async function inParallel<T, R>(items: T[], size: number, concurrency: number, grab: (group: T[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const start = next;
+      next += size;
+      const results = await grab(items.slice(start, start + size));
+      results.forEach((r, i) => {
+        out[start + i] = r;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.ceil(items.length / size)) }, worker));
+  return out;
+}
+
+/**
+ * The frames at `times` from one ffmpeg process: one input per time (each with its own
+ * `-ss … -noaccurate_seek`, so the keyframe at or before it) and one output per input,
+ * `-frames:v 1` each, written to its own pipe. ffmpeg stops reading an input once its
+ * output has its frame. `-skip_frame nokey` keeps the decoder from decoding (and reading)
+ * past the keyframe; `-threads 1` keeps ten decoders from each starting a thread pool.
+ * Tiles a batch could not give are grabbed one by one (the earlier way), unless the
+ * whole batch failed and its first tile alone fails too (nothing in this file decodes).
+ */
+async function grabBatch(input: string[], times: number[], layout: StoryboardLayout, signal: AbortSignal): Promise<(Buffer | null)[]> {
+  const bytes = layout.tileWidth * layout.tileHeight * 3;
+  const scale = `scale=${layout.tileWidth}:${layout.tileHeight}`;
+  const inputs = times.flatMap((at) => ["-threads", "1", "-skip_frame", "nokey", "-ss", at.toFixed(3), "-noaccurate_seek", ...input]);
+  const outputs = times.flatMap((_, i) => ["-map", `${i}:v:0`, "-frames:v", "1", "-vf", scale, "-f", "rawvideo", "-pix_fmt", "rgb24", `pipe:${3 + i}`]);
+  const { pipes } = await runFfmpeg([...inputs, "-vsync", "passthrough", ...outputs], {
+    signal,
+    timeoutMs: FFMPEG_TIMEOUT_MS,
+    allowFailure: true,
+    pipes: times.length,
+  });
+  const tiles: (Buffer | null)[] = pipes.map((frame) => (frame.byteLength === bytes ? frame : null));
+  if (tiles.every((t) => t !== null)) return tiles;
+  if (!tiles.some((t) => t !== null)) {
+    const first = await grabTile(input, times[0]!, layout, signal);
+    if (!first) return tiles;
+    tiles[0] = first;
+  }
+  for (let i = 0; i < times.length; i++) tiles[i] ??= await grabTile(input, times[i]!, layout, signal);
+  return tiles;
 }
 
 /**

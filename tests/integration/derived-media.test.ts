@@ -18,7 +18,7 @@ import { isPreviewUnavailable, type PreviewUnavailable } from "@/lib/processors/
 import { runFfmpeg } from "@/lib/processors/media/ffmpeg";
 import type { ProcessorContext } from "@/lib/processors/processor";
 import { RUNNERS } from "@/lib/processors/runners";
-import { storyboardLayout } from "@/lib/processors/storyboard";
+import { makeStoryboard, storyboardLayout } from "@/lib/processors/storyboard";
 import { ensureQueues } from "@/lib/queue/ensure-queues";
 import { headObject, readRange } from "@/lib/storage/objects";
 import { getBucket } from "@/lib/storage/s3-client";
@@ -222,6 +222,19 @@ describe("storyboard processor", () => {
   it("lays out long videos in rows of ten, at most 100 tiles", () => {
     expect(storyboardLayout(3600, 1920, 1080)).toEqual({ tiles: 100, columns: 10, rows: 10, interval: 36, tileWidth: 160, tileHeight: 90 });
     expect(storyboardLayout(1, 640, 480)).toMatchObject({ tiles: 1, columns: 1, rows: 1, interval: 1 });
+  });
+
+  it("batched seeks (10 per ffmpeg process) give the same sprite as one process per tile, from no more than twice the bytes", async () => {
+    const id = await storeUpload("batched.mp4", "video/mp4", long);
+    const perTile = await contextFor(id);
+    expect(made(await makeStoryboard(perTile.ctx, "per-tile")).tiles).toBe(30);
+    const before = await download((await signedDerivedUrl(id, "storyboard"))!);
+    const batched = await contextFor(id);
+    expect(made(await makeStoryboard(batched.ctx, "batched")).tiles).toBe(30);
+    const after = await download((await signedDerivedUrl(id, "storyboard"))!);
+    // The same keyframes, decoded and encoded alike: the same JPEG, byte for byte.
+    expect(sha256(after)).toBe(sha256(before));
+    expect(batched.read.bytes).toBeLessThanOrEqual(2 * perTile.read.bytes);
   });
 
   it("reads a bounded share of the file: the index once, then one keyframe per tile", async () => {

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
+import type { Readable } from "node:stream";
 
 let binary: string | undefined;
 
@@ -28,21 +29,27 @@ export class FfmpegError extends Error {
 const tail = (stderr: string) => stderr.trim().split("\n").slice(-3).join(" | ").slice(0, 500);
 
 /**
- * Runs ffmpeg and collects stdout (the image it wrote to a pipe). It is killed when the
+ * Runs ffmpeg and collects stdout (the image it wrote to a pipe) and, with `pipes: n`,
+ * what it wrote to `pipe:3` … `pipe:<n+2>` (one output each). It is killed when the
  * signal aborts or after `timeoutMs`, so a stalled read cannot hold a worker.
  */
 export function runFfmpeg(
   args: string[],
-  opts: { signal: AbortSignal; timeoutMs: number; allowFailure?: boolean },
-): Promise<{ stdout: Buffer; stderr: string; code: number | null }> {
+  opts: { signal: AbortSignal; timeoutMs: number; allowFailure?: boolean; pipes?: number },
+): Promise<{ stdout: Buffer; stderr: string; code: number | null; pipes: Buffer[] }> {
   return new Promise((resolve, reject) => {
     const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]);
     if (signal.aborted) return reject(signal.reason);
-    const child = spawn(ffmpegPath(), ["-hide_banner", "-nostdin", "-loglevel", "error", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const extra = opts.pipes ?? 0;
+    const child = spawn(ffmpegPath(), ["-hide_banner", "-nostdin", "-loglevel", "error", ...args], {
+      stdio: ["ignore", "pipe", "pipe", ...Array<"pipe">(extra).fill("pipe")],
+    });
     const out: Buffer[] = [];
+    const piped: Buffer[][] = Array.from({ length: extra }, () => []);
+    for (let i = 0; i < extra; i++) (child.stdio[3 + i] as Readable).on("data", (chunk: Buffer) => piped[i]!.push(chunk));
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stdout!.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr!.on("data", (chunk: Buffer) => {
       if (stderr.length < 64_000) stderr += chunk.toString();
     });
     const onAbort = () => child.kill("SIGKILL");
@@ -55,7 +62,7 @@ export function runFfmpeg(
       signal.removeEventListener("abort", onAbort);
       if (signal.aborted) return reject(signal.reason);
       if (code !== 0 && !opts.allowFailure) return reject(new FfmpegError(`ffmpeg exited with ${code}: ${tail(stderr)}`, stderr));
-      resolve({ stdout: Buffer.concat(out), stderr, code });
+      resolve({ stdout: Buffer.concat(out), stderr, code, pipes: piped.map((chunks) => Buffer.concat(chunks)) });
     });
   });
 }
