@@ -18,11 +18,11 @@ import { PLANS } from "@/lib/plans/plans";
 import { headObject } from "@/lib/storage/objects";
 import { getBucket, getS3 } from "@/lib/storage/s3-client";
 import { runSweep } from "@/lib/sweep/run-sweep";
-import { safeKeyName } from "@/lib/uploads/safe-name";
-import { newUploadId, storageKeyFor } from "@/lib/uploads/upload-id";
+import { newUploadId } from "@/lib/uploads/upload-id";
 import { getStorageUsage } from "@/lib/uploads/usage-storage";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
+import { storedUpload } from "../helpers/stored-upload";
 import { type Harness, startHarness } from "../helpers/trigger-harness";
 
 const SECRET = "d".repeat(40);
@@ -69,32 +69,14 @@ async function processedUpload(
   user: TestUser,
   opts: { name?: string; bytes?: Uint8Array; type?: string; status?: "processed" | "processing" | "failed" } = {},
 ) {
-  const id = newUploadId();
-  const name = opts.name ?? "clip.webm";
   const bytes = opts.bytes ?? fileBytes(4096);
-  const type = opts.type ?? "video/webm";
-  const safeName = safeKeyName(name);
-  const key = storageKeyFor(id, safeName);
-  await putObject(key, bytes, "application/octet-stream");
-  await getDb()
-    .insert(uploads)
-    .values({
-      id,
-      ownerId: user.id,
-      projectId: user.projectId,
-      plan: "free",
-      bucket: getBucket(),
-      storageKey: key,
-      name,
-      safeName,
-      declaredType: type,
-      declaredSize: bytes.length,
-      realType: type,
-      realSize: bytes.length,
-      status: opts.status ?? "processed",
-      source: "client",
-      deadlineAt: new Date(Date.now() + 3_600_000),
-    });
+  const { id, key } = await storedUpload(user, {
+    name: opts.name ?? "clip.webm",
+    bytes,
+    type: opts.type ?? "video/webm",
+    status: opts.status ?? "processed",
+    objectType: "application/octet-stream",
+  });
   return { id, key, bytes };
 }
 

@@ -5,17 +5,17 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as storyboardRoute from "@/app/api/uploads/[id]/storyboard.vtt/route";
 import { getDb } from "@/lib/db/client";
-import { derivedFiles, projectMembers, uploads } from "@/lib/db/schema";
+import { derivedFiles, projectMembers } from "@/lib/db/schema";
 import { deleteDerived, listDerived } from "@/lib/derived/derived-files";
 import { parseStoryboardVtt } from "@/lib/derived/storyboard-cues";
 import type { ProcessorContext } from "@/lib/processors/processor";
 import { RUNNERS } from "@/lib/processors/runners";
 import { headObject, putObject, readHead } from "@/lib/storage/objects";
 import { getBucket } from "@/lib/storage/s3-client";
-import { safeKeyName } from "@/lib/uploads/safe-name";
-import { newUploadId, storageKeyFor } from "@/lib/uploads/upload-id";
+import { newUploadId } from "@/lib/uploads/upload-id";
 import { createTestUser, type TestUser } from "../helpers/auth";
 import { callRoute } from "../helpers/requests";
+import { storedUpload } from "../helpers/stored-upload";
 import { makeTestVideo } from "../helpers/test-video";
 
 let owner: TestUser;
@@ -28,33 +28,11 @@ let boarded: string;
 
 type Status = "processed" | "pending" | "failed" | "deleted";
 
-/** An upload row as the pipeline leaves it, with its object in the bucket. */
-async function storedUpload(user: TestUser, status: Status, bytes: Uint8Array = video, type = "video/mp4") {
-  const id = newUploadId();
+/** A stored upload of the owner's (row and object), a 10 s video unless told otherwise. */
+function upload(user: TestUser, status: Status, bytes: Uint8Array = video, type = "video/mp4") {
   const name = type === "video/mp4" ? "clip.mp4" : "paper.pdf";
-  const key = storageKeyFor(id, safeKeyName(name));
-  await putObject(key, bytes, type);
-  await getDb()
-    .insert(uploads)
-    .values({
-      id,
-      ownerId: user.id,
-      projectId: user.projectId,
-      plan: "free",
-      bucket: getBucket(),
-      storageKey: key,
-      name,
-      safeName: safeKeyName(name),
-      declaredType: type,
-      declaredSize: bytes.length,
-      realType: type,
-      realSize: bytes.length,
-      status,
-      source: "client",
-      deadlineAt: new Date(Date.now() + 3_600_000),
-      ...(status === "deleted" ? { deletedAt: new Date(), objectDeletedAt: new Date() } : {}),
-    });
-  return { id, key };
+  const row = status === "deleted" ? { deletedAt: new Date(), objectDeletedAt: new Date() } : {};
+  return storedUpload(user, { name, bytes, type, status, row });
 }
 
 /** Runs the real storyboard processor on a stored upload (sprite sheet + VTT in the bucket, rows in derived_files). */
@@ -95,7 +73,7 @@ beforeAll(async () => {
   [owner, member, stranger, admin] = await Promise.all([createTestUser(), createTestUser(), createTestUser(), createTestUser({ role: "admin" })]);
   await getDb().insert(projectMembers).values({ projectId: owner.projectId, userId: member.id, role: "member" });
   video = await makeTestVideo(join(mkdtempSync(join(tmpdir(), "biblio-track-")), "clip.mp4"), 10);
-  const up = await storedUpload(owner, "processed");
+  const up = await upload(owner, "processed");
   await makeStoryboard(up.id, up.key);
   boarded = up.id;
 }, 180_000);
@@ -149,22 +127,22 @@ describe("GET /api/uploads/:id/storyboard.vtt", () => {
   });
 
   it("answers 409 for a processed file without a storyboard, a file not processed yet, and a deleted one", async () => {
-    const pdf = await storedUpload(owner, "processed", new TextEncoder().encode("%PDF-1.4\n%%EOF\n"), "application/pdf");
+    const pdf = await upload(owner, "processed", new TextEncoder().encode("%PDF-1.4\n%%EOF\n"), "application/pdf");
     const none = await track(owner, pdf.id);
     expect(none.status).toBe(409);
     expect(none.body.error.message).toBe("This file has no storyboard.");
 
-    const pending = await storedUpload(owner, "pending");
+    const pending = await upload(owner, "pending");
     const early = await track(owner, pending.id);
     expect(early.status).toBe(409);
     expect(early.body.error.message).toMatch(/This file is pending/);
 
-    const gone = await storedUpload(owner, "deleted");
+    const gone = await upload(owner, "deleted");
     expect((await track(owner, gone.id)).body.error).toMatchObject({ code: "conflict", message: "This file has been deleted." });
   });
 
   it("refuses to sign anything but the sprite stored beside the VTT", async () => {
-    const up = await storedUpload(owner, "processed");
+    const up = await upload(owner, "processed");
     const vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:10.000\n../../uploads/someone-else.jpg#xywh=0,0,160,120\n";
     for (const [kind, body, type] of [
       ["storyboard", new Uint8Array([0xff, 0xd8, 0xff]), "image/jpeg"],
