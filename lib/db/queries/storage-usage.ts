@@ -1,4 +1,4 @@
-import { getTableColumns, inArray, sql } from "drizzle-orm";
+import { eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { getDb } from "../client";
 import { derivedFiles, storageUsage, uploads } from "../schema";
 import { mapUploadRow, type NewUpload, type UploadEventInput, type UploadRow } from "./uploads";
@@ -10,7 +10,7 @@ export async function getStoredBytes(ownerId: string): Promise<StoredBytes> {
   const [row] = await getDb()
     .select({ uploadBytes: storageUsage.uploadBytes, derivedBytes: storageUsage.derivedBytes })
     .from(storageUsage)
-    .where(sql`${storageUsage.userId} = ${ownerId}`);
+    .where(eq(storageUsage.userId, ownerId));
   return row ?? { uploadBytes: 0, derivedBytes: 0 };
 }
 
