@@ -35,6 +35,12 @@ export const USER_EVENT_VIEWS: Record<string, UserEventView> = {
   object_deleted: () => "the stored file was deleted",
   late_bytes_deleted: () => "bytes sent after the upload ended were deleted",
   quarantine_purged: () => "the refused file was deleted",
+  // The reason is the preview processor's own sentence for the uploader (previewError); the tool's words stay in the log.
+  preview_unavailable: (d) =>
+    join(
+      d.processor === "thumbnail" ? "no thumbnail" : d.processor === "storyboard" ? "no storyboard" : "no preview",
+      typeof d.reason === "string" ? d.reason.slice(0, 300) : null,
+    ),
   continuation_queued: null,
   multipart_aborted: null,
   publish_failed: null,
