@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { cueAt, parseStoryboardVtt } from "../lib/derived/storyboard-cues";
 import { makeTestVideo } from "../tests/helpers/test-video";
@@ -130,6 +131,23 @@ test("a real video: processed, poster, plays, seek previews, downloads the same 
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThanOrEqual(third.start);
   expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeLessThan(third.end);
   await page.screenshot({ path: ".data/screenshots/e2e-files-seek-keyboard.png", fullPage: true });
+  // The player with the preview up passes axe (WCAG 2.1 A/AA and best practices).
+  const axe = await new AxeBuilder({ page }).include(".player").withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+
+  // At 375 px the tile under the pointer at the bar's far end stays over the bar, and nothing scrolls sideways.
+  const viewport = page.viewportSize()!;
+  await page.setViewportSize({ width: 375, height: 800 });
+  await bar.scrollIntoViewIfNeeded();
+  const narrow = (await bar.boundingBox())!;
+  await page.mouse.move(narrow.x + narrow.width - 2, narrow.y + narrow.height / 2);
+  const edge = (await page.getByTestId("seek-preview").boundingBox())!;
+  expect(edge.x + edge.width).toBeLessThanOrEqual(narrow.x + narrow.width + 1);
+  expect(offsetOf((await tileStyle()).position)).toEqual([cues[4]!.x, cues[4]!.y]);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+  await page.screenshot({ path: ".data/screenshots/e2e-files-seek-375.png" });
+  await page.mouse.move(0, 0);
+  await page.setViewportSize(viewport);
 
   // The download carries the original name and the very same bytes.
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-link").click()]);
