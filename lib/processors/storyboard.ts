@@ -130,15 +130,28 @@ async function inParallel<T, R>(items: T[], size: number, concurrency: number, g
  * The frames at `times` from one ffmpeg process: one input per time (each with its own
  * `-ss … -noaccurate_seek`, so the keyframe at or before it) and one output per input,
  * `-frames:v 1` each, written to its own pipe. ffmpeg stops reading an input once its
- * output has its frame. `-skip_frame nokey` keeps the decoder from decoding (and reading)
- * past the keyframe; `-threads 1` keeps ten decoders from each starting a thread pool.
+ * output has its frame. With several inputs ffmpeg 4.1 gives each a demuxer thread that
+ * reads 8 packets ahead (+56 % bytes over 100 tiles, measured); `-thread_queue_size 1`
+ * keeps that to one. `-skip_frame nokey` keeps the decoder from decoding past the
+ * keyframe; `-threads 1` keeps ten decoders from each starting a thread pool.
  * Tiles a batch could not give are grabbed one by one (the earlier way), unless the
  * whole batch failed and its first tile alone fails too (nothing in this file decodes).
  */
 async function grabBatch(input: string[], times: number[], layout: StoryboardLayout, signal: AbortSignal): Promise<(Buffer | null)[]> {
   const bytes = layout.tileWidth * layout.tileHeight * 3;
   const scale = `scale=${layout.tileWidth}:${layout.tileHeight}`;
-  const inputs = times.flatMap((at) => ["-threads", "1", "-skip_frame", "nokey", "-ss", at.toFixed(3), "-noaccurate_seek", ...input]);
+  const inputs = times.flatMap((at) => [
+    "-thread_queue_size",
+    "1",
+    "-threads",
+    "1",
+    "-skip_frame",
+    "nokey",
+    "-ss",
+    at.toFixed(3),
+    "-noaccurate_seek",
+    ...input,
+  ]);
   const outputs = times.flatMap((_, i) => ["-map", `${i}:v:0`, "-frames:v", "1", "-vf", scale, "-f", "rawvideo", "-pix_fmt", "rgb24", `pipe:${3 + i}`]);
   const { pipes } = await runFfmpeg([...inputs, "-vsync", "passthrough", ...outputs], {
     signal,
