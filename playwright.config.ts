@@ -10,7 +10,8 @@ export default defineConfig({
   retries: 0,
   timeout: 120_000,
   reporter: [["list"], ["json", { outputFile: process.env.PW_JSON_REPORT ?? ".data/reports/playwright.json" }]],
-  outputDir: ".data/playwright",
+  // Per test slot: a run that starts clears its output dir, which would delete the traces of a run in another slot.
+  outputDir: process.env.BIBLIO_TEST_SLOT ? `.data/playwright-${process.env.BIBLIO_TEST_SLOT}` : ".data/playwright",
   use: {
     baseURL: `http://localhost:${port}`,
     trace: "retain-on-failure",

@@ -153,7 +153,7 @@ export default async function AdminOverviewPage({ searchParams }: { searchParams
               <tbody>
                 {o.triggerLatency.map((l) => (
                   <tr key={l.source}>
-                    <td>{l.source}</td>
+                    <td className="admin-nowrap">{l.source}</td>
                     <td className="admin-num">{formatDuration(l.p50Ms)}</td>
                     <td className="admin-num">{formatDuration(l.p95Ms)}</td>
                     <td className="admin-num">{formatCount(l.samples)}</td>

@@ -1,6 +1,6 @@
 "use client";
 
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, type XAxisTickContentProps, YAxis } from "recharts";
 import type { OverviewBucket } from "@/lib/admin/get-overview";
 import type { UploadSource } from "@/lib/db/schema";
 import { formatBytes } from "@/lib/plans/plans";
@@ -37,6 +37,26 @@ export function ms(n: number | null | undefined): string {
   return `${(n / 60_000).toFixed(1)} min`;
 }
 
+/** Legend words in the text colour: the swatch shows the series colour, and light series colours (p95) fail contrast as text. */
+const legendText = (value: string) => <span style={{ color: "var(--text)" }}>{value}</span>;
+
+/**
+ * A source name on two lines at its hyphen ("storage-" / "event"): on a phone four one-line
+ * names do not fit under the bars, and Recharts would drop the ones that overlap.
+ */
+function SourceTick({ x, y, payload }: XAxisTickContentProps) {
+  const parts = String(payload.value).split(/(?<=-)/);
+  return (
+    <text x={x} y={y} dy={12} textAnchor="middle" fontSize={TICK.fontSize} fill={TICK.fill}>
+      {parts.map((part, i) => (
+        <tspan key={part} x={x} dy={i ? 14 : 0}>
+          {part}
+        </tspan>
+      ))}
+    </text>
+  );
+}
+
 const tooltipLabel = (label: unknown) => (typeof label === "string" && label.includes("T") ? `${label.slice(0, 16).replace("T", " ")} UTC` : String(label));
 
 /** Uploads confirmed per bucket, stacked by the trigger source that won. */
@@ -49,7 +69,7 @@ export function ConfirmationsChart({ data, bucketSeconds }: { data: ChartBucket[
           <XAxis dataKey="at" tickFormatter={tickTime(bucketSeconds)} tick={TICK} minTickGap={24} />
           <YAxis allowDecimals={false} tick={TICK} width={44} />
           <Tooltip labelFormatter={tooltipLabel} />
-          <Legend />
+          <Legend formatter={legendText} />
           {Object.entries(SOURCE_COLORS).map(([source, color]) => (
             <Bar key={source} dataKey={source} stackId="src" fill={color} isAnimationActive={false} />
           ))}
@@ -77,7 +97,7 @@ export function ThroughputChart({ data, bucketSeconds }: { data: ChartBucket[]; 
             labelFormatter={tooltipLabel}
             formatter={(value, name) => (String(name).includes("bytes") ? bytes(Number(value)) : Math.round(Number(value) * 10) / 10)}
           />
-          <Legend />
+          <Legend formatter={legendText} />
           <Line yAxisId="files" dataKey="confirmedPerHour" name="confirmed files/h" stroke="#2f5bd3" dot={false} isAnimationActive={false} />
           <Line yAxisId="files" dataKey="processedPerHour" name="processed files/h" stroke="#1f7a4d" dot={false} isAnimationActive={false} />
           <Line
@@ -103,7 +123,7 @@ export function TriggerLatencyChart({ data }: { data: LatencyRow[] }) {
       <ResponsiveContainer width="100%" height={260}>
         <BarChart data={rows} margin={{ top: 12, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid stroke={GRID} vertical={false} />
-          <XAxis dataKey="source" tick={TICK} />
+          <XAxis dataKey="source" tick={SourceTick} interval={0} height={40} />
           <YAxis
             scale="log"
             domain={[1, (dataMax: number) => Math.max(10, dataMax * 2)]}
@@ -113,7 +133,7 @@ export function TriggerLatencyChart({ data }: { data: LatencyRow[] }) {
             tickFormatter={(v: number) => ms(v)}
           />
           <Tooltip formatter={(value) => ms(Number(value))} />
-          <Legend />
+          <Legend formatter={legendText} />
           <Bar dataKey="p50" name="p50" fill="#2f5bd3" isAnimationActive={false} />
           <Bar dataKey="p95" name="p95" fill="#9bb3f0" isAnimationActive={false} />
         </BarChart>
@@ -132,7 +152,7 @@ export function ProcessingLatencyChart({ data, bucketSeconds }: { data: ChartBuc
           <XAxis dataKey="at" tickFormatter={tickTime(bucketSeconds)} tick={TICK} minTickGap={24} padding={X_PADDING} />
           <YAxis tick={TICK} width={68} domain={[0, "auto"]} tickFormatter={(v: number) => ms(v)} />
           <Tooltip labelFormatter={tooltipLabel} formatter={(value) => ms(Number(value))} />
-          <Legend />
+          <Legend formatter={legendText} />
           <Line dataKey="processedP50Ms" name="p50" stroke="#1f7a4d" connectNulls dot={{ r: 3 }} isAnimationActive={false} />
           <Line dataKey="processedP95Ms" name="p95" stroke="#a15c00" connectNulls dot={{ r: 3 }} isAnimationActive={false} />
         </LineChart>
