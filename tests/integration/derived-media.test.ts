@@ -15,7 +15,8 @@ import { deleteDerived, isDerivedKey, saveDerived, signedDerivedUrl } from "@/li
 import { PermanentJobError } from "@/lib/jobs/job-errors";
 import type { JobPayload } from "@/lib/jobs/job-payload";
 import { isPreviewUnavailable, type PreviewUnavailable } from "@/lib/processors/catalog";
-import { runFfmpeg } from "@/lib/processors/media/ffmpeg";
+import { FfmpegError, runFfmpeg } from "@/lib/processors/media/ffmpeg";
+import { withRangedSource } from "@/lib/processors/media/ranged-source";
 import type { ProcessorContext } from "@/lib/processors/processor";
 import { RUNNERS } from "@/lib/processors/runners";
 import { makeStoryboard, storyboardLayout } from "@/lib/processors/storyboard";
@@ -408,6 +409,24 @@ describe("a preview that cannot be made degrades instead of failing the upload",
     expect(await RUNNERS.thumbnail.run(ctx)).toEqual({ available: false, reason: "The video's frames could not be decoded for a poster." });
     expect(await listDerivedFiles(id)).toEqual([]);
     expect(await headObject(`derived/${id}/thumbnail.webp`)).toBeNull();
+  });
+
+  it("an undecodable video's read stops at the read budget, as no preview, instead of running to the end of the file", async () => {
+    const garbage = withGarbageSamples(clip);
+    const id = await storeUpload("endless.mp4", "video/mp4", garbage);
+    const grab = (input: string[]) =>
+      runFfmpeg(["-ss", "1", "-noaccurate_seek", ...input, "-map", "0:v:0", "-frames:v", "1", "-f", "rawvideo", "pipe:1"], {
+        signal: never,
+        timeoutMs: 60_000,
+      });
+    const budget = 160 * 1024;
+    // Without a budget that bites, ffmpeg reads on from the seek point looking for a frame that decodes.
+    const unbounded = await contextFor(id);
+    await expect(withRangedSource(unbounded.ctx, grab)).rejects.toBeInstanceOf(FfmpegError);
+    expect(unbounded.read.bytes).toBeGreaterThan(2 * budget);
+    const bounded = await contextFor(id);
+    await expect(withRangedSource(bounded.ctx, grab, budget)).rejects.toMatchObject({ name: "PermanentJobError", code: "undecodable" });
+    expect(bounded.read.bytes).toBeLessThanOrEqual(budget);
   });
 
   it("a storage failure still throws: a changed object, a missing one", async () => {
