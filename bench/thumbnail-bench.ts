@@ -8,7 +8,9 @@
  * The storyboard runs both ways in the same run, on the same file: `per-tile` (one ffmpeg
  * process per tile, 4 at a time: the earlier way, the baseline) and `batched` (10 seeks
  * per process, 2 at a time: what the worker does), with the ratio of time and of bytes.
- * `--no-baseline` skips the per-tile run.
+ * `--no-baseline` skips the per-tile run. `--undecodable` adds a third file: the faststart
+ * one with every byte after its `mdat` header overwritten by noise (container intact, no
+ * frame decodes), to measure what "no preview" costs (the read budget ends it).
  *
  * The two files (testsrc2 720p30 + a sine, H.264 CBR 24 Mbit/s, a keyframe every 2 s,
  * ~6 min) are made once with the shipped ffmpeg and cached in .data/bench-media.
@@ -16,7 +18,8 @@
  */
 import "./world";
 import "@/lib/db/node";
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from "node:fs";
+import { randomFillSync } from "node:crypto";
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from "@aws-sdk/client-s3";
 import { ROOT_DIR } from "@/dev/stack/local-defaults";
@@ -38,8 +41,9 @@ setTimeout(() => {
 
 type Row = { file: string; processor: string; read: number; size: number; ms: number; detail: string };
 const BASELINE = !process.argv.includes("--no-baseline");
+const UNDECODABLE = process.argv.includes("--undecodable");
 
-async function makeMedia(): Promise<{ faststart: string; moovAtEnd: string }> {
+async function makeMedia(): Promise<{ faststart: string; moovAtEnd: string; undecodable: string }> {
   const { runFfmpeg } = await import("@/lib/processors/media/ffmpeg");
   mkdirSync(MEDIA_DIR, { recursive: true });
   const moovAtEnd = join(MEDIA_DIR, "moov-at-end.mp4");
@@ -64,7 +68,26 @@ async function makeMedia(): Promise<{ faststart: string; moovAtEnd: string }> {
     await runFfmpeg(["-y", "-i", moovAtEnd, "-c", "copy", "-movflags", "+faststart", `${faststart}.tmp.mp4`], { signal: never, timeoutMs: 300_000 });
     renameSync(`${faststart}.tmp.mp4`, faststart);
   }
-  return { faststart, moovAtEnd };
+  const undecodable = join(MEDIA_DIR, "undecodable.mp4");
+  if (UNDECODABLE && !existsSync(undecodable)) {
+    // Same container, noise for samples: written in 64 MiB chunks, never whole in memory.
+    copyFileSync(faststart, `${undecodable}.tmp.mp4`);
+    const fd = openSync(`${undecodable}.tmp.mp4`, "r+");
+    try {
+      const head = Buffer.alloc(16 * MiB);
+      readSync(fd, head, 0, head.length, 0);
+      const mdat = head.indexOf("mdat");
+      if (mdat < 0) throw new Error("no mdat box in the first 16 MiB");
+      const size = statSync(faststart).size;
+      for (let offset = mdat + 4; offset < size; offset += 64 * MiB) {
+        writeSync(fd, randomFillSync(Buffer.alloc(Math.min(64 * MiB, size - offset))), 0, undefined, offset);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(`${undecodable}.tmp.mp4`, undecodable);
+  }
+  return { faststart, moovAtEnd, undecodable };
 }
 
 async function main() {
@@ -110,10 +133,12 @@ async function main() {
 
   try {
     const user = await createTestUser({ plan: "pro" });
-    for (const [label, path] of [
+    const files: [string, string][] = [
       ["faststart", media.faststart],
       ["moov at end", media.moovAtEnd],
-    ] as const) {
+    ];
+    if (UNDECODABLE) files.push(["undecodable", media.undecodable]);
+    for (const [label, path] of files) {
       // A real upload row for derived_files to hang from; the bytes go to a bench key.
       const upload = await createUpload(user.id, {
         name: "bench.mp4",
