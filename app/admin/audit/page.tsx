@@ -31,7 +31,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
 
   return (
     <>
-      <AdminHead title="Audit" sub="Every admin action, who took it and when, including refused attempts." />
+      <AdminHead title="Audit" sub="Every admin action and every file an owner deleted: who, what and when, including refused attempts." />
       <DataTable
         rows={audit.rows}
         columns={COLUMNS}
