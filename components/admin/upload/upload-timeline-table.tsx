@@ -11,7 +11,9 @@ type EventRow = AdminUploadDetail["events"][number];
  * trace id finds the event's spans and log lines (`grep <trace id>`, or a trace viewer).
  */
 export function UploadTimelineTable({ detail: d }: { detail: AdminUploadDetail }) {
-  const created = d.upload.createdAt.getTime();
+  // created_at and the first event's time are one statement's now(), yet read back through different
+  // row parsers they can differ by a millisecond: offsets count from the earlier, never negative.
+  const created = Math.min(d.upload.createdAt.getTime(), ...d.events.map((e) => e.at.getTime()));
   const traceId = uploadTraceId(d.upload.id);
   const columns: Column<EventRow>[] = [
     {

@@ -20,18 +20,6 @@ export function mapUploadRow(raw: Record<string, unknown>): UploadRow {
 
 export type UploadEventInput = { type: string; source: string | null; detail?: JsonObject };
 
-/** Inserts the intent and its first timeline event in one statement: one round trip, and never one without the other. */
-export async function insertUploadWithEvent(row: NewUpload, event: UploadEventInput): Promise<UploadRow> {
-  const db = getDb();
-  const result = await db.execute(sql`
-    with created as (${db.insert(uploads).values(row).returning().getSQL()}), logged as (
-      insert into upload_events (upload_id, type, source, detail)
-      select id, ${event.type}, ${event.source}, ${JSON.stringify(event.detail ?? {})}::jsonb from created
-    )
-    select * from created`);
-  return mapUploadRow(result.rows[0] as Record<string, unknown>);
-}
-
 export async function getUploadById(id: string): Promise<UploadRow | null> {
   const [row] = await getDb().select().from(uploads).where(eq(uploads.id, id)).limit(1);
   return row ?? null;
