@@ -45,8 +45,14 @@ function playwrightCounts(file: string): Counts {
  */
 async function cancelLeftoverMessages(env: Record<string, string>) {
   const qstash = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN });
-  const { cancelled } = await qstash.messages.cancel({ all: true });
-  log(`cancelled ${cancelled} QStash messages left by the Vitest half`);
+  // A bulk cancel ends at most a page of messages (100 by default): repeat until none is left.
+  let total = 0;
+  for (let page = 0; page < 1000; page++) {
+    const { cancelled } = await qstash.messages.cancel({ all: true });
+    if (cancelled === 0) break;
+    total += cancelled;
+  }
+  log(`cancelled ${total} QStash messages left by the Vitest half`);
 }
 
 async function main() {

@@ -4,6 +4,7 @@ import { HeadObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-
 import { TERMINAL } from "../../bench/chaos/audit";
 import { type Behaviour, type ChaosUser, runClient, type Strategy, type UploadRecord } from "../../bench/chaos/clients";
 import { type MediaKind, MULTIPART_SIZE, makeMedia } from "../../bench/chaos/media";
+import { FINAL_STATES, type MsgState } from "../../dev/qstash/model";
 import type { FaultRig } from "./faults-rig";
 
 export type UploadState = {
@@ -88,11 +89,18 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | null |
 }
 
 /** True once QStash has nothing in flight, due or waiting for a retry: every message has ended. */
-export async function qstashDrained(rig: FaultRig): Promise<boolean> {
-  const res = await fetch(new URL("/_local/idle", rig.qstashUrl), { headers: { Authorization: `Bearer ${rig.qstashToken}` } });
+/**
+ * No message to the app's job routes (deliveries and their failure callbacks) is left to run
+ * in the rig's QStash. Other messages may still be retrying: a storage event that met the app
+ * down backs off for minutes (its third retry waits 180 s even at a tenth of real time), and
+ * it says nothing about the job's recovery path.
+ */
+export async function jobMessagesEnded(rig: FaultRig): Promise<boolean> {
+  const url = new URL("/_local/messages?limit=5000", rig.qstashUrl);
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${rig.qstashToken}` }, signal: AbortSignal.timeout(5_000) });
   if (!res.ok) return false;
-  const s = (await res.json()) as { idle: boolean; delayed: number };
-  return s.idle && s.delayed === 0;
+  const { messages } = (await res.json()) as { messages: { url: string; state: string }[] };
+  return messages.every((m) => !new URL(m.url).pathname.startsWith("/api/jobs/") || FINAL_STATES.has(m.state as MsgState));
 }
 
 export async function objectSize(rig: FaultRig, key: string): Promise<number | null> {

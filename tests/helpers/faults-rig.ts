@@ -30,6 +30,8 @@ export type FaultRig = {
   qstashToken: string;
   startApp(extraEnv?: Record<string, string>): Promise<void>;
   killApp(): Promise<void>;
+  /** Starts the app with no fault settings unless it is running as such: a failed test must not leave the next one without an app. */
+  restoreApp(): Promise<void>;
   startQstash(extraEnv?: Record<string, string>): Promise<void>;
   killQstash(): Promise<void>;
   /** SIGSTOP; the returned function sends SIGCONT. */
@@ -202,6 +204,12 @@ export async function startFaultRig(opts: { bucket: string; qstashTimeScale: num
       child.kill("SIGKILL");
       await waitForExit(child.pid, 10_000);
     };
+    const restoreApp = async () => {
+      const running = appChild?.pid !== undefined && appChild.exitCode === null && appChild.signalCode === null;
+      if (running && Object.keys(appExtra).length === 0) return;
+      await killApp();
+      await startApp({});
+    };
     await startApp();
     stops.push(killApp);
 
@@ -248,6 +256,7 @@ export async function startFaultRig(opts: { bucket: string; qstashTimeScale: num
       qstashToken: QSTASH_DEV_USER.token,
       startApp,
       killApp,
+      restoreApp,
       startQstash,
       killQstash,
       pauseQstash() {

@@ -3,9 +3,9 @@
 // Every test waits on state (a row's status, a started job attempt, a held byte, the DLQ),
 // never on a clock, and ends with the harness's promise: processed exactly once, nothing
 // stuck, nothing lost.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ChaosUser, UploadRecord } from "../../bench/chaos/clients";
-import { objectSize, openMultipartSessions, qstashDrained, states, type UploadState, upload, waitSettled, waitUntil } from "../helpers/faults-checks";
+import { jobMessagesEnded, objectSize, openMultipartSessions, states, type UploadState, upload, waitSettled, waitUntil } from "../helpers/faults-checks";
 import { type FaultRig, startFaultRig } from "../helpers/faults-rig";
 
 let rig: FaultRig;
@@ -19,6 +19,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rig?.stop();
+});
+
+// A test that failed while the app was down (or running with a fault setting) would fail every later one too.
+afterEach(async () => {
+  await rig?.restoreApp();
 });
 
 const ids = (records: UploadRecord[]) => records.map((r) => r.id!);
@@ -101,7 +106,7 @@ describe("faults, each once (deterministic subset of bench/chaos.ts)", () => {
     // Down until QStash has spent every retry on it and dead-lettered the job, so the
     // failure callback cannot reach the app either: only the sweep can recover it now.
     await waitUntil("the job in the DLQ", () => deadLettered([rec!.id!]));
-    await waitUntil("its failure callback ended too", () => qstashDrained(rig));
+    await waitUntil("its failure callback ended too", () => jobMessagesEnded(rig));
     await rig.startApp({});
     // Its lease (60 s) is still running: move it to the past, which stands for the wait
     // (at millisecond precision, like every lease the app writes and compares).
@@ -174,7 +179,7 @@ describe("faults, each once (deterministic subset of bench/chaos.ts)", () => {
       // And their failure callbacks, which need the database too, have run out as well.
       // Their retries back off (time-scaled) and each meets a 1-2 s database timeout: on a
       // loaded 2-core machine this took over 150 s once, so the wait is generous.
-      await waitUntil("every QStash message ended", () => qstashDrained(rig), 300_000);
+      await waitUntil("every job message ended", () => jobMessagesEnded(rig), 300_000);
     } finally {
       resume();
     }
